@@ -1,0 +1,219 @@
+// Package store keeps Hub Admin's data in an embedded SQLite database (modernc.org/sqlite, no
+// cgo). Every exported method takes a context first and runs as one transaction; writes go
+// through a single writer connection so SQLite never answers SQLITE_BUSY under concurrent
+// admins (quality.md measured 980 of 1000 concurrent read-modify-writes failing without it).
+package store
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"sort"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+)
+
+//go:embed migrations/*.sql
+var migrationFiles embed.FS
+
+// pragmas are applied by the driver to every new connection, pooled or not. busy_timeout comes
+// first so that the journal_mode switch itself waits instead of failing.
+var pragmas = []string{
+	"busy_timeout(5000)",
+	"journal_mode(WAL)",
+	"foreign_keys(1)",
+	"synchronous(NORMAL)",
+}
+
+// DB is the store. Reads use a pool of connections; writes use exactly one connection whose
+// transactions begin IMMEDIATE, so writers queue in Go instead of failing inside SQLite.
+type DB struct {
+	read  *sql.DB
+	write *sql.DB
+	path  string
+
+	// Now is the clock. Tests replace it; everything in the store that needs "now" calls it.
+	Now func() time.Time
+
+	// statements counts SQL statements issued through the store (tests assert the per-page budget).
+	statements atomic.Int64
+}
+
+// DSN returns the driver connection string for path with the project's pragmas.
+func DSN(path string, immediate bool) string {
+	q := url.Values{}
+	for _, p := range pragmas {
+		q.Add("_pragma", p)
+	}
+	if immediate {
+		q.Set("_txlock", "immediate")
+	}
+	return "file:" + path + "?" + q.Encode()
+}
+
+// Open opens (creating if needed) the database at path and brings its schema up to date.
+func Open(ctx context.Context, path string) (*DB, error) {
+	write, err := sql.Open("sqlite", DSN(path, true))
+	if err != nil {
+		return nil, fmt.Errorf("open %s for writing: %w", path, err)
+	}
+	write.SetMaxOpenConns(1)
+	write.SetMaxIdleConns(1)
+	write.SetConnMaxLifetime(0)
+
+	// query_only makes the read pool unable to write even by mistake.
+	read, err := sql.Open("sqlite", DSN(path, false)+"&_pragma=query_only(1)")
+	if err != nil {
+		write.Close()
+		return nil, fmt.Errorf("open %s for reading: %w", path, err)
+	}
+	read.SetMaxOpenConns(4)
+	read.SetMaxIdleConns(4)
+
+	db := &DB{read: read, write: write, path: path, Now: func() time.Time { return time.Now().UTC() }}
+	if err := db.migrate(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+// Close closes both pools.
+func (db *DB) Close() error {
+	return errors.Join(db.read.Close(), db.write.Close())
+}
+
+// Ping tells whether the database answers a query (the /readyz probe).
+func (db *DB) Ping(ctx context.Context) error {
+	var one int
+	if err := db.read.QueryRowContext(ctx, "SELECT 1 FROM schema_migrations LIMIT 1").Scan(&one); err != nil {
+		return fmt.Errorf("ping database: %w", err)
+	}
+	return nil
+}
+
+// Statements returns how many SQL statements the store has issued so far.
+func (db *DB) Statements() int64 { return db.statements.Load() }
+
+// Pragma reads one PRAGMA on a pooled read connection (used by tests to prove the DSN applies).
+func (db *DB) Pragma(ctx context.Context, name string) (string, error) {
+	var v string
+	err := db.read.QueryRowContext(ctx, "PRAGMA "+name).Scan(&v)
+	return v, err
+}
+
+// now returns the clock's time in UTC, formatted the way the schema stores times.
+func (db *DB) now() string { return formatTime(db.Now()) }
+
+func formatTime(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
+
+func parseTime(s string) time.Time {
+	t, _ := time.Parse(time.RFC3339Nano, s)
+	return t
+}
+
+// migrate applies the embedded migrations not yet recorded in schema_migrations, each in its
+// own transaction together with its record, so a crash leaves either all of one or none of it.
+func (db *DB) migrate(ctx context.Context) error {
+	if _, err := db.write.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+		name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)`); err != nil {
+		return fmt.Errorf("create schema_migrations: %w", err)
+	}
+	names, err := fs.Glob(migrationFiles, "migrations/*.sql")
+	if err != nil {
+		return err
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		if err := db.applyMigration(ctx, name); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (db *DB) applyMigration(ctx context.Context, name string) error {
+	base := strings.TrimPrefix(name, "migrations/")
+	tx, err := db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("migration %s: %w", base, err)
+	}
+	defer tx.Rollback()
+	var n int
+	if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM schema_migrations WHERE name = ?", base).Scan(&n); err != nil {
+		return fmt.Errorf("migration %s: %w", base, err)
+	}
+	if n > 0 {
+		return nil
+	}
+	body, err := migrationFiles.ReadFile(name)
+	if err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, string(body)); err != nil {
+		return fmt.Errorf("migration %s: %w", base, err)
+	}
+	if _, err := tx.ExecContext(ctx, "INSERT INTO schema_migrations (name, applied_at) VALUES (?, ?)", base, db.now()); err != nil {
+		return fmt.Errorf("migration %s: %w", base, err)
+	}
+	return tx.Commit()
+}
+
+// Tx is a transaction handed to the small helpers every store method is built from. It counts
+// statements so tests can hold pages to their SQL budget.
+type Tx struct {
+	tx *sql.Tx
+	db *DB
+}
+
+func (t *Tx) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	t.db.statements.Add(1)
+	return t.tx.ExecContext(ctx, q, args...)
+}
+
+func (t *Tx) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	t.db.statements.Add(1)
+	return t.tx.QueryContext(ctx, q, args...)
+}
+
+func (t *Tx) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
+	t.db.statements.Add(1)
+	return t.tx.QueryRowContext(ctx, q, args...)
+}
+
+// now is the transaction's clock reading.
+func (t *Tx) now() string { return t.db.now() }
+
+// read runs fn in a read-only transaction on the read pool: one consistent snapshot per call.
+func (db *DB) readTx(ctx context.Context, fn func(*Tx) error) error {
+	tx, err := db.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return fmt.Errorf("begin read: %w", err)
+	}
+	defer tx.Rollback()
+	return fn(&Tx{tx: tx, db: db})
+}
+
+// writeTx runs fn in an IMMEDIATE transaction on the single writer connection and commits it
+// when fn returns nil.
+func (db *DB) writeTx(ctx context.Context, fn func(*Tx) error) error {
+	tx, err := db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin write: %w", err)
+	}
+	defer tx.Rollback()
+	if err := fn(&Tx{tx: tx, db: db}); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,56 @@
+package web
+
+import (
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"hubadmin/store/perm"
+	"hubadmin/views"
+)
+
+func (s *Server) accessRoutes() []Route {
+	return []Route{
+		{http.MethodGet, "/roles", Public, s.rolesMatrix},
+		{http.MethodGet, "/me/access", SignedIn, s.myAccess},
+	}
+}
+
+// rolesMatrix renders the permission matrix from the data in store/perm.
+func (s *Server) rolesMatrix(c echo.Context) error {
+	return s.render(c, http.StatusOK, views.Roles(s.page(c, "roles.title"), views.RolesData{
+		Tenant:    perm.Rows(perm.ScopeTenant),
+		Workspace: perm.Rows(perm.ScopeWorkspace),
+	}))
+}
+
+// myAccess shows the signed-in person what they hold in each scope, and why.
+func (s *Server) myAccess(c echo.Context) error {
+	v := req(c).Viewer
+	data := views.MyAccessData{Microsoft: v.Person.Microsoft, HasTenant: v.Tenant.ID != 0, CloudConsent: v.Tenant.CloudConsent}
+	if v.Tenant.ID != 0 {
+		data.Tenant = accessRows(v.Access, 0, v.Access.TenantPermissions())
+		workspaces, err := s.db.WorkspacesOf(c.Request().Context(), v.Tenant.ID)
+		if err != nil {
+			return err
+		}
+		for _, w := range workspaces {
+			held := v.Access.WorkspacePermissions(w.ID)
+			if len(held) == 0 {
+				continue
+			}
+			data.Workspaces = append(data.Workspaces, views.AccessScope{
+				WorkspaceID: w.ID, Name: w.Name, IsDefault: w.IsDefault, Rows: accessRows(v.Access, w.ID, held),
+			})
+		}
+	}
+	return s.render(c, http.StatusOK, views.MyAccess(s.page(c, "access.title"), data))
+}
+
+func accessRows(a perm.Access, wsID int64, ps []perm.Permission) []views.AccessRow {
+	rows := make([]views.AccessRow, 0, len(ps))
+	for _, p := range ps {
+		rows = append(rows, views.AccessRow{Permission: p, Sources: a.Why(wsID, p)})
+	}
+	return rows
+}

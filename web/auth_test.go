@@ -1,0 +1,259 @@
+package web
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestSignIn(t *testing.T) {
+	a := newApp(t)
+	b := a.browser()
+	b.get("/login")
+	r := b.post("/login", url.Values{"email": {"global.admin@contoso.example"}, "password": {demoPassword}})
+	if r.status != http.StatusSeeOther || r.header.Get("Location") != "/" {
+		t.Fatalf("sign-in: %d → %q, want 303 → /", r.status, r.header.Get("Location"))
+	}
+	home := b.get("/admin")
+	if home.status != http.StatusOK {
+		t.Fatalf("GET /admin after sign-in: %d", home.status)
+	}
+	if got := home.text("#tenant-name"); got != "Contoso" {
+		t.Errorf("header tenant = %q, want Contoso", got)
+	}
+	if got := home.header.Get("Cache-Control"); got != "no-store" {
+		t.Errorf("signed-in page Cache-Control = %q, want no-store", got)
+	}
+}
+
+// TestSignInRefusedSameAnswer: unknown person and wrong password must not be told apart.
+func TestSignInRefusedSameAnswer(t *testing.T) {
+	a := newApp(t)
+	answer := func(email, pw string) (int, string) {
+		b := a.browser()
+		b.get("/login")
+		r := b.post("/login", url.Values{"email": {email}, "password": {pw}})
+		return r.status, r.text(".field-error") + "|" + r.text("#f-email")
+	}
+	wrongStatus, wrongText := answer("global.admin@contoso.example", "not the password")
+	unknownStatus, unknownText := answer("nobody@contoso.example", "not the password")
+	if wrongStatus != http.StatusUnprocessableEntity || unknownStatus != wrongStatus {
+		t.Errorf("statuses: wrong password %d, unknown person %d; want both 422", wrongStatus, unknownStatus)
+	}
+	if !strings.Contains(wrongText, "not right") || wrongText != unknownText {
+		t.Errorf("messages differ or are missing: %q vs %q", wrongText, unknownText)
+	}
+}
+
+func TestSignInKeepsEmailAndMarksFields(t *testing.T) {
+	a := newApp(t)
+	b := a.browser()
+	b.get("/login")
+	r := b.post("/login", url.Values{"email": {"someone@contoso.example"}, "password": {""}})
+	if r.status != http.StatusUnprocessableEntity {
+		t.Fatalf("status %d, want 422", r.status)
+	}
+	if v, _ := r.doc.Find("#f-email").Attr("value"); v != "someone@contoso.example" {
+		t.Errorf("email field = %q, want the typed address kept", v)
+	}
+	if v, _ := r.doc.Find("#f-password").Attr("aria-invalid"); v != "true" {
+		t.Errorf("password aria-invalid = %q, want true", v)
+	}
+	if v, _ := r.doc.Find("#f-password").Attr("aria-describedby"); v != "err-password" {
+		t.Errorf("password aria-describedby = %q, want err-password", v)
+	}
+}
+
+func TestSignInThrottled(t *testing.T) {
+	a := newApp(t)
+	b := a.browser()
+	b.get("/login")
+	for i := 0; i < perAccountFailures; i++ {
+		b.post("/login", url.Values{"email": {"user@contoso.example"}, "password": {"wrong"}})
+	}
+	r := b.post("/login", url.Values{"email": {"user@contoso.example"}, "password": {demoPassword}})
+	if r.status != http.StatusTooManyRequests {
+		t.Fatalf("right password after %d failures: %d, want 429", perAccountFailures, r.status)
+	}
+	a.clock.Advance(throttleWindow + time.Second)
+	r = b.post("/login", url.Values{"email": {"user@contoso.example"}, "password": {demoPassword}})
+	if r.status != http.StatusSeeOther {
+		t.Fatalf("after the window: %d, want 303", r.status)
+	}
+}
+
+func TestSessionCookieFlags(t *testing.T) {
+	a := newApp(t)
+	b := a.browser()
+	b.get("/login")
+	r := b.post("/login", url.Values{"email": {"user@contoso.example"}, "password": {demoPassword}})
+	var found bool
+	for _, c := range r.header.Values("Set-Cookie") {
+		if !strings.HasPrefix(c, sessionCookie+"=") {
+			continue
+		}
+		found = true
+		for _, want := range []string{"HttpOnly", "SameSite=Lax", "Path=/"} {
+			if !strings.Contains(c, want) {
+				t.Errorf("session cookie %q lacks %s", c, want)
+			}
+		}
+		if len(c) > 4096 {
+			t.Errorf("session cookie is %d bytes", len(c))
+		}
+	}
+	if !found {
+		t.Fatal("no session cookie set at sign-in")
+	}
+}
+
+func TestCookieReplayedAfterSignOutIsRefused(t *testing.T) {
+	a := newApp(t)
+	b := a.signedIn("global.admin@contoso.example")
+	u, _ := url.Parse(a.http.URL)
+	saved := b.c.Jar.Cookies(u)
+	b.get("/admin")
+	if r := b.post("/logout", nil); r.status != http.StatusSeeOther {
+		t.Fatalf("sign-out: %d", r.status)
+	}
+	replay := a.browser()
+	replay.c.Jar.SetCookies(u, saved)
+	r := replay.get("/admin")
+	if r.status != http.StatusSeeOther || !strings.HasPrefix(r.header.Get("Location"), "/login") {
+		t.Errorf("replayed cookie: %d → %q, want 303 → /login", r.status, r.header.Get("Location"))
+	}
+}
+
+func TestIdleTimeout(t *testing.T) {
+	a := newApp(t)
+	b := a.signedIn("global.admin@contoso.example")
+	a.clock.Advance(29 * time.Minute)
+	if r := b.get("/admin"); r.status != http.StatusOK {
+		t.Fatalf("after 29 idle minutes: %d, want 200", r.status)
+	}
+	a.clock.Advance(29 * time.Minute) // active 29 minutes ago: still fine
+	if r := b.get("/admin"); r.status != http.StatusOK {
+		t.Fatalf("29 minutes after the last request: %d, want 200", r.status)
+	}
+	a.clock.Advance(31 * time.Minute)
+	if r := b.get("/admin"); r.status != http.StatusSeeOther {
+		t.Fatalf("after 31 idle minutes: %d, want 303 to sign-in", r.status)
+	}
+}
+
+func TestAbsoluteTimeout(t *testing.T) {
+	a := newApp(t)
+	b := a.signedIn("global.admin@contoso.example")
+	for i := 0; i < 12*60/20; i++ {
+		a.clock.Advance(20 * time.Minute)
+		if r := b.get("/admin"); r.status != http.StatusOK {
+			t.Fatalf("active session refused after %d minutes", (i+1)*20)
+		}
+	}
+	a.clock.Advance(20 * time.Minute)
+	if r := b.get("/admin"); r.status != http.StatusSeeOther {
+		t.Fatalf("after 12h20: %d, want 303 to sign-in", r.status)
+	}
+}
+
+func TestDisabledPersonLosesSession(t *testing.T) {
+	a := newApp(t)
+	b := a.signedIn("user@contoso.example")
+	p, _ := a.db.PersonByEmail(context.Background(), "user@contoso.example")
+	if err := a.db.SetPersonDisabled(context.Background(), p.ID, true); err != nil {
+		t.Fatal(err)
+	}
+	if r := b.get("/me/access"); r.status != http.StatusSeeOther {
+		t.Errorf("disabled person's old session: %d, want 303", r.status)
+	}
+}
+
+func TestPostWithoutCSRFIsRefusedAndWritesNothing(t *testing.T) {
+	a := newApp(t)
+	b := a.signedIn("global.admin@contoso.example")
+	for _, tok := range []string{"", "forged-token"} {
+		r := b.post("/lang", url.Values{"lang": {"ru"}, "_csrf": {tok}})
+		if r.status != http.StatusForbidden {
+			t.Errorf("POST /lang with token %q: %d, want 403", tok, r.status)
+		}
+	}
+	p, _ := a.db.PersonByEmail(context.Background(), "global.admin@contoso.example")
+	if p.Language != "" {
+		t.Errorf("language became %q without a CSRF token", p.Language)
+	}
+	// The header form works too (htmx).
+	b.get("/admin")
+	b.header = http.Header{"X-Csrf-Token": {b.csrf}}
+	r := b.do(http.MethodPost, "/lang", strings.NewReader("lang=fr"), "application/x-www-form-urlencoded")
+	if r.status != http.StatusSeeOther {
+		t.Errorf("POST /lang with X-CSRF-Token: %d, want 303", r.status)
+	}
+}
+
+func TestSignInTokenDiesWithTheSession(t *testing.T) {
+	a := newApp(t)
+	b := a.browser()
+	b.get("/login")
+	before := b.csrf
+	b.post("/login", url.Values{"email": {"user@contoso.example"}, "password": {demoPassword}})
+	r := b.post("/lang", url.Values{"lang": {"fr"}, "_csrf": {before}})
+	if r.status != http.StatusForbidden {
+		t.Errorf("pre-sign-in token used after sign-in: %d, want 403", r.status)
+	}
+}
+
+func TestLanguageFromAcceptLanguage(t *testing.T) {
+	a := newApp(t)
+	tests := []struct{ header, lang, title string }{
+		{"ru-RU,ru;q=0.9", "ru", "Вход"},
+		{"fr-FR,fr;q=0.9", "fr", "Se connecter"},
+		{"de-DE", "en", "Sign in"},
+	}
+	for _, tt := range tests {
+		b := a.browser()
+		b.lang = tt.header
+		r := b.get("/login")
+		if lang, _ := r.doc.Find("html").Attr("lang"); lang != tt.lang {
+			t.Errorf("%s: <html lang> = %q, want %q", tt.header, lang, tt.lang)
+		}
+		if got := r.text("h1"); got != tt.title {
+			t.Errorf("%s: h1 = %q, want %q", tt.header, got, tt.title)
+		}
+	}
+}
+
+func TestLanguageChoiceBeatsBrowser(t *testing.T) {
+	a := newApp(t)
+	b := a.signedIn("user@contoso.example")
+	b.lang = "fr"
+	b.get("/me/access")
+	if r := b.post("/lang", url.Values{"lang": {"ru"}, "next": {"/me/access"}}); r.status != http.StatusSeeOther {
+		t.Fatalf("POST /lang: %d", r.status)
+	}
+	r := b.get("/me/access")
+	if lang, _ := r.doc.Find("html").Attr("lang"); lang != "ru" {
+		t.Errorf("after choosing ru with a French browser: lang = %q", lang)
+	}
+	// A new browser of the same person follows the person's choice.
+	other := a.signedIn("user@contoso.example")
+	other.lang = "fr"
+	if lang, _ := other.get("/me/access").doc.Find("html").Attr("lang"); lang != "ru" {
+		t.Errorf("person's choice not followed in another browser: lang = %q", lang)
+	}
+}
+
+func TestRedirectAfterSignInStaysOnSite(t *testing.T) {
+	for _, tt := range []struct{ next, want string }{
+		{"/me/access", "/me/access"},
+		{"https://evil.example/", "/"},
+		{"//evil.example/", "/"},
+		{"/\\evil.example", "/"},
+	} {
+		if got := safeNext(tt.next, "/"); got != tt.want {
+			t.Errorf("safeNext(%q) = %q, want %q", tt.next, got, tt.want)
+		}
+	}
+}
