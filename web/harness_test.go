@@ -8,6 +8,7 @@ import (
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -18,15 +19,14 @@ import (
 
 	"hubadmin/store"
 	"hubadmin/store/password"
+	"hubadmin/store/perm"
 )
 
 // demoPassword is the demo people's password in tests.
 const demoPassword = "test-password-123"
 
-var (
-	demoHashOnce sync.Once
-	demoHash     string
-)
+// demoHash is the hash of demoPassword, made once with the template.
+var demoHash string
 
 // testClock is a settable clock, safe to read from server goroutines.
 type testClock struct {
@@ -48,7 +48,7 @@ func (c *testClock) Advance(d time.Duration) {
 
 // app is a running server on 127.0.0.1 over a fresh, migrated, demo-seeded database.
 type app struct {
-	t     *testing.T
+	t     testing.TB
 	db    *store.DB
 	srv   *Server
 	http  *httptest.Server
@@ -62,22 +62,86 @@ type demoIDs struct {
 	wsContoso, wsLabs, wsSandbox, wsFabrikam int64
 }
 
-func newApp(t *testing.T) *app {
-	t.Helper()
+// template is a migrated, demo-seeded database made once per test run; each app starts from a
+// copy of it, which is much faster than migrating and seeding again.
+var (
+	templateOnce sync.Once
+	templatePath string
+	templateErr  error
+	templateDir  string
+)
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if templateDir != "" {
+		os.RemoveAll(templateDir)
+	}
+	os.Exit(code)
+}
+
+func makeTemplate() {
+	templateDir, templateErr = os.MkdirTemp("", "hubadmin-test-")
+	if templateErr != nil {
+		return
+	}
+	templatePath = filepath.Join(templateDir, "template.db")
 	ctx := context.Background()
-	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "hubadmin.db"))
+	db, err := store.Open(ctx, templatePath)
+	if err != nil {
+		templateErr = err
+		return
+	}
+	defer db.Close()
+	db.Now = func() time.Time { return testEpoch }
+	if demoHash, err = password.Hash(demoPassword); err != nil {
+		templateErr = err
+		return
+	}
+	if _, err = db.SeedDemo(ctx, demoHash); err != nil {
+		templateErr = err
+		return
+	}
+	// One person with exactly one individual grant (View engagements, tenant level), for the
+	// access tests.
+	if _, templateErr = db.AddMember(ctx, 1, 0, store.NewPerson{Email: oneGrantEmail, DisplayName: "Olga One-Grant"},
+		nil, []perm.Grant{{Permission: perm.ViewEngagements}}); templateErr != nil {
+		return
+	}
+	// A Global Admin of Contoso who will be disabled while signed in.
+	_, templateErr = db.AddMember(ctx, 1, 0, store.NewPerson{Email: disabledEmail, DisplayName: "Dana Disabled"},
+		[]perm.RoleAssignment{{Role: perm.RoleGlobalAdmin}}, nil)
+}
+
+// disabledEmail is a Contoso Global Admin whom the access tests disable mid-session.
+const disabledEmail = "disabled@contoso.example"
+
+// testEpoch is when every test starts.
+var testEpoch = time.Date(2026, 11, 21, 9, 0, 0, 0, time.UTC)
+
+// oneGrantEmail is a Contoso person holding exactly one individual grant.
+const oneGrantEmail = "one.grant@contoso.example"
+
+func newApp(t testing.TB) *app {
+	t.Helper()
+	templateOnce.Do(makeTemplate)
+	if templateErr != nil {
+		t.Fatal(templateErr)
+	}
+	path := filepath.Join(t.TempDir(), "hubadmin.db")
+	raw, err := os.ReadFile(templatePath)
 	if err != nil {
 		t.Fatal(err)
 	}
-	clock := &testClock{t: time.Date(2026, 11, 21, 9, 0, 0, 0, time.UTC)}
+	if err := os.WriteFile(path, raw, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	db, err := store.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	clock := &testClock{t: testEpoch}
 	db.Now = clock.Now
-	demoHashOnce.Do(func() { demoHash, err = password.Hash(demoPassword) })
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := db.SeedDemo(ctx, demoHash); err != nil {
-		t.Fatal(err)
-	}
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	srv := New(db, Config{SessionKey: []byte("0123456789abcdef0123456789abcdef"), Logger: logger})
 	hs := httptest.NewServer(srv.Handler())
@@ -88,6 +152,38 @@ func newApp(t *testing.T) *app {
 	})
 	a.ids = a.lookupIDs()
 	return a
+}
+
+// browserAs returns a browser already signed in as email, its session made directly (no
+// password hashing), current tenant the person's first.
+func (a *app) browserAs(email string) *browser {
+	a.t.Helper()
+	ctx := context.Background()
+	p, err := a.db.PersonByEmail(ctx, email)
+	if err != nil {
+		a.t.Fatalf("browserAs(%s): %v", email, err)
+	}
+	tenants, err := a.db.TenantsOf(ctx, p)
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	r := httptest.NewRequest(http.MethodGet, "/", nil)
+	sess, err := a.srv.sessions.New(r, sessionCookie)
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	sess.Values[sessPersonID] = p.ID
+	if len(tenants) > 0 {
+		sess.Values[sessTenantID] = tenants[0].ID
+	}
+	rec := httptest.NewRecorder()
+	if err := a.srv.sessions.Save(r, rec, sess); err != nil {
+		a.t.Fatal(err)
+	}
+	b := a.browser()
+	u, _ := url.Parse(a.http.URL)
+	b.c.Jar.SetCookies(u, rec.Result().Cookies())
+	return b
 }
 
 func (a *app) lookupIDs() demoIDs {
