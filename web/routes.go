@@ -22,6 +22,9 @@ type Need struct {
 	workspaceAny []perm.Permission
 	// tenantAdminToo: in a workspace route, tenant admins (Global Admin, CSAM) pass as well.
 	tenantAdminToo bool
+	// csm: the tenant's designated Customer Support Manager passes (product.md §6); with
+	// tenantAny set, either suffices.
+	csm bool
 }
 
 // Public routes are open to everyone, signed in or not.
@@ -44,6 +47,9 @@ func WorkspaceAnyOrTenantAdmin(ps ...perm.Permission) Need {
 	return Need{signedIn: true, workspaceAny: ps, tenantAdminToo: true}
 }
 
+// CSMOrTenantAdmin lets in the tenant's CSM and its tenant admins (the quick start of §6).
+var CSMOrTenantAdmin = Need{signedIn: true, csm: true, tenantAny: []perm.Permission{perm.TenantAdmin, perm.MSTenantAdmin}}
+
 // Describe says in words what the need is (tests and the route listing in docs).
 func (n Need) Describe() string {
 	switch {
@@ -51,6 +57,8 @@ func (n Need) Describe() string {
 		return "public"
 	case len(n.workspaceAny) > 0:
 		return "workspace:" + joinPerms(n.workspaceAny)
+	case len(n.tenantAny) > 0 && n.csm:
+		return "csm or tenant:" + joinPerms(n.tenantAny)
 	case len(n.tenantAny) > 0:
 		return "tenant:" + joinPerms(n.tenantAny)
 	case n.signedIn:
@@ -134,9 +142,12 @@ func (s *Server) authorize(need Need) echo.MiddlewareFunc {
 				}
 				return echo.ErrForbidden
 			}
-			if len(need.tenantAny) > 0 {
+			if len(need.tenantAny) > 0 || need.csm {
 				if v.Tenant.ID == 0 {
 					return echo.ErrForbidden
+				}
+				if need.csm && v.Tenant.CSMPersonID == v.Person.ID {
+					return next(c)
 				}
 				for _, p := range need.tenantAny {
 					if v.Access.Tenant(p) {
