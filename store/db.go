@@ -14,6 +14,7 @@ import (
 	"net/url"
 	"sort"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -44,7 +45,21 @@ type DB struct {
 
 	// statements counts SQL statements issued through the store (tests assert the per-page budget).
 	statements atomic.Int64
+
+	// prepared caches statements per pool: half the cost of a signed-in page was SQLite parsing
+	// the same SQL again on every request.
+	prepared  sync.Map // preparedKey → *sql.Stmt
+	nPrepared atomic.Int64
 }
+
+type preparedKey struct {
+	pool  *sql.DB
+	query string
+}
+
+// maxPrepared bounds the cache: queries built from filters have a bounded number of shapes, but
+// a bug must not grow it without end. Past it, statements are prepared per use as before.
+const maxPrepared = 1000
 
 // DSN returns the driver connection string for path with the project's pragmas.
 func DSN(path string, immediate bool) string {
@@ -85,8 +100,13 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	return db, nil
 }
 
-// Close closes both pools.
+// Close closes the cached statements and both pools.
 func (db *DB) Close() error {
+	db.prepared.Range(func(k, v any) bool {
+		v.(*sql.Stmt).Close()
+		db.prepared.Delete(k)
+		return true
+	})
 	return errors.Join(db.read.Close(), db.write.Close())
 }
 
@@ -167,53 +187,113 @@ func (db *DB) applyMigration(ctx context.Context, name string) error {
 }
 
 // Tx is a transaction handed to the small helpers every store method is built from. It counts
-// statements so tests can hold pages to their SQL budget.
+// statements so tests can hold pages to their SQL budget, and runs them as cached prepared
+// statements of its pool.
 type Tx struct {
-	tx *sql.Tx
-	db *DB
+	tx      *sql.Tx
+	db      *DB
+	pool    *sql.DB
+	pending []string // queries seen for the first time: prepared on the pool after the tx
+}
+
+// stmt returns the cached prepared statement for q bound to this transaction: database/sql reuses
+// the statement already prepared on the transaction's connection, or prepares it there once. A
+// query seen for the first time runs as a one-off statement of the transaction, and is prepared
+// on the pool only after the transaction has given its connection back: preparing on the pool
+// while holding the writer's only connection would wait for itself forever.
+func (t *Tx) stmt(ctx context.Context, q string) (*sql.Stmt, error) {
+	if s, ok := t.db.prepared.Load(preparedKey{t.pool, q}); ok {
+		return t.tx.StmtContext(ctx, s.(*sql.Stmt)), nil
+	}
+	t.pending = append(t.pending, q)
+	return t.tx.PrepareContext(ctx, q)
+}
+
+// warm prepares on the pool the queries a finished transaction saw for the first time.
+func (db *DB) warm(ctx context.Context, t *Tx) {
+	for _, q := range t.pending {
+		key := preparedKey{t.pool, q}
+		if _, ok := db.prepared.Load(key); ok || db.nPrepared.Load() >= maxPrepared {
+			continue
+		}
+		s, err := t.pool.PrepareContext(ctx, q)
+		if err != nil {
+			continue // it will run unprepared again next time; nothing is lost
+		}
+		if _, loaded := db.prepared.LoadOrStore(key, s); loaded {
+			s.Close()
+		} else {
+			db.nPrepared.Add(1)
+		}
+	}
 }
 
 func (t *Tx) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
 	t.db.statements.Add(1)
-	return t.tx.ExecContext(ctx, q, args...)
+	s, err := t.stmt(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	return s.ExecContext(ctx, args...)
 }
 
 func (t *Tx) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
 	t.db.statements.Add(1)
-	return t.tx.QueryContext(ctx, q, args...)
+	s, err := t.stmt(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	return s.QueryContext(ctx, args...)
 }
 
 func (t *Tx) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
 	t.db.statements.Add(1)
-	return t.tx.QueryRowContext(ctx, q, args...)
+	s, err := t.stmt(ctx, q)
+	if err != nil {
+		// The unprepared call fails the same way and carries the error in its Row.
+		return t.tx.QueryRowContext(ctx, q, args...)
+	}
+	return s.QueryRowContext(ctx, args...)
 }
 
 // now is the transaction's clock reading.
 func (t *Tx) now() string { return t.db.now() }
 
-// read runs fn in a read-only transaction on the read pool: one consistent snapshot per call.
+// readTx runs fn in a read-only transaction on the read pool: one consistent snapshot per call.
 func (db *DB) readTx(ctx context.Context, fn func(*Tx) error) error {
-	tx, err := db.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
-	if err != nil {
-		return fmt.Errorf("begin read: %w", err)
-	}
-	defer tx.Rollback()
-	return fn(&Tx{tx: tx, db: db})
+	t := &Tx{db: db, pool: db.read}
+	err := func() error {
+		tx, err := db.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+		if err != nil {
+			return fmt.Errorf("begin read: %w", err)
+		}
+		defer tx.Rollback()
+		t.tx = tx
+		return fn(t)
+	}()
+	db.warm(ctx, t)
+	return err
 }
 
 // writeTx runs fn in an IMMEDIATE transaction on the single writer connection and commits it
 // when fn returns nil.
 func (db *DB) writeTx(ctx context.Context, fn func(*Tx) error) error {
-	tx, err := db.write.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("begin write: %w", err)
-	}
-	defer tx.Rollback()
-	if err := fn(&Tx{tx: tx, db: db}); err != nil {
-		return err
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("commit: %w", err)
-	}
-	return nil
+	t := &Tx{db: db, pool: db.write}
+	err := func() error {
+		tx, err := db.write.BeginTx(ctx, nil)
+		if err != nil {
+			return fmt.Errorf("begin write: %w", err)
+		}
+		defer tx.Rollback()
+		t.tx = tx
+		if err := fn(t); err != nil {
+			return err
+		}
+		if err := tx.Commit(); err != nil {
+			return fmt.Errorf("commit: %w", err)
+		}
+		return nil
+	}()
+	db.warm(ctx, t)
+	return err
 }

@@ -319,3 +319,11 @@ func (r response) count(sel string) int {
 	}
 	return r.doc.Find(sel).Length()
 }
+
+func mustURL(s string) *url.URL {
+	u, err := url.Parse(s)
+	if err != nil {
+		panic(err)
+	}
+	return u
+}
