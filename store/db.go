@@ -132,7 +132,11 @@ func (db *DB) Pragma(ctx context.Context, name string) (string, error) {
 // now returns the clock's time in UTC, formatted the way the schema stores times.
 func (db *DB) now() string { return formatTime(db.Now()) }
 
-func formatTime(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
+// timeLayout is fixed-width (RFC3339Nano trims trailing zeros), so that stored times compare
+// and sort correctly as strings, within the same second too.
+const timeLayout = "2006-01-02T15:04:05.000000000Z"
+
+func formatTime(t time.Time) string { return t.UTC().Format(timeLayout) }
 
 func parseTime(s string) time.Time {
 	t, _ := time.Parse(time.RFC3339Nano, s)
