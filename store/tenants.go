@@ -5,6 +5,9 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 const tenantColumns = `t.id, t.name, t.show_names_training, t.in_product_feedback, t.cloud_consent, t.admin_model,
@@ -82,4 +85,180 @@ func addTenantMember(ctx context.Context, tx *Tx, tenantID, personID int64) erro
 		return fmt.Errorf("add tenant member: %w", err)
 	}
 	return nil
+}
+
+// TenantNameMax is the longest display name a tenant may have, in characters (the schema's
+// CHECK says the same, so a name that slips past the form still cannot be stored).
+const TenantNameMax = 100
+
+// CleanTenantName trims a proposed display name and checks its length (1–100 characters after
+// trimming). The error is a ValidationError on field "name".
+func CleanTenantName(name string) (string, error) {
+	name = strings.TrimSpace(name)
+	switch n := utf8.RuneCountInString(name); {
+	case n == 0:
+		return name, Invalid("name", "tenant.name.error.required")
+	case n > TenantNameMax:
+		return name, Invalid("name", "tenant.name.error.too_long")
+	case strings.ContainsFunc(name, unicode.IsControl):
+		return name, Invalid("name", "tenant.name.error.control")
+	}
+	return name, nil
+}
+
+// RenameTenant changes the tenant's display name. version is the one the form was opened with:
+// a stale one gives ErrConflict and writes nothing. Saving the same name again is a no-op (no
+// audit row: nothing changed).
+func (db *DB) RenameTenant(ctx context.Context, actor Actor, tenantID int64, name string, version int64) error {
+	name, err := CleanTenantName(name)
+	if err != nil {
+		return err
+	}
+	return db.writeTx(ctx, func(tx *Tx) error {
+		t, err := tenantByID(ctx, tx, tenantID)
+		if err != nil {
+			return err
+		}
+		if t.Version != version {
+			return ErrConflict
+		}
+		if t.Name == name {
+			return nil
+		}
+		if _, err := tx.exec(ctx, `UPDATE tenants SET name = ?, version = version + 1 WHERE id = ?`, name, tenantID); err != nil {
+			return fmt.Errorf("rename tenant %d: %w", tenantID, err)
+		}
+		return audit(ctx, tx, AuditEntry{TenantID: tenantID, Actor: actor, Action: "tenant.rename", TargetKind: "tenant",
+			TargetID: tenantID, TargetLabel: name, Before: t.Name, After: name})
+	})
+}
+
+// TenantSetting names one of the tenant's on/off settings (product.md §4, Tenant settings). The
+// value is also its column name and the key of its messages (tenant.settings.<value>.*).
+type TenantSetting string
+
+// The tenant settings, in the order the page shows them.
+const (
+	SettingShowNamesTraining TenantSetting = "show_names_training"
+	SettingInProductFeedback TenantSetting = "in_product_feedback"
+)
+
+// TenantSettings lists the settings in display order.
+func TenantSettings() []TenantSetting {
+	return []TenantSetting{SettingShowNamesTraining, SettingInProductFeedback}
+}
+
+// Valid reports whether s is one of TenantSettings.
+func (s TenantSetting) Valid() bool {
+	for _, x := range TenantSettings() {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// Of returns the setting's value in t.
+func (s TenantSetting) Of(t Tenant) bool {
+	switch s {
+	case SettingShowNamesTraining:
+		return t.ShowNamesTraining
+	case SettingInProductFeedback:
+		return t.InProductFeedback
+	}
+	return false
+}
+
+// SetTenantSetting switches one setting to the target state on (never "flip": a repeated
+// request cannot undo itself). A stale version gives ErrConflict; setting what is already set
+// is a no-op without an audit row.
+func (db *DB) SetTenantSetting(ctx context.Context, actor Actor, tenantID int64, s TenantSetting, on bool, version int64) error {
+	if !s.Valid() {
+		return Invalid("setting", "settings.error.unknown")
+	}
+	return db.writeTx(ctx, func(tx *Tx) error {
+		t, err := tenantByID(ctx, tx, tenantID)
+		if err != nil {
+			return err
+		}
+		if t.Version != version {
+			return ErrConflict
+		}
+		was := s.Of(t)
+		if was == on {
+			return nil
+		}
+		// The column name comes from the closed list above, never from the request.
+		if _, err := tx.exec(ctx, `UPDATE tenants SET `+string(s)+` = ?, version = version + 1 WHERE id = ?`, on, tenantID); err != nil {
+			return fmt.Errorf("set %s of tenant %d: %w", s, tenantID, err)
+		}
+		return audit(ctx, tx, AuditEntry{TenantID: tenantID, Actor: actor, Action: "tenant.setting", TargetKind: "tenant",
+			TargetID: tenantID, TargetLabel: t.Name,
+			Before: map[string]bool{string(s): was}, After: map[string]bool{string(s): on}})
+	})
+}
+
+// MemberSearchLimit is how many people a search among a tenant's members shows at most.
+const MemberSearchLimit = 20
+
+// FindTenantMembers finds people who belong to the tenant (directly) whose name or email
+// contains query, case-insensitively, by name. An empty query finds nobody: the lists that use
+// it are searches, not directories.
+func (db *DB) FindTenantMembers(ctx context.Context, tenantID int64, query string, limit int) ([]Person, error) {
+	query = strings.TrimSpace(query)
+	if query == "" {
+		return nil, nil
+	}
+	if limit <= 0 || limit > MemberSearchLimit {
+		limit = MemberSearchLimit
+	}
+	var out []Person
+	err := db.readTx(ctx, func(tx *Tx) error {
+		pattern := containsPattern(query)
+		rows, err := tx.query(ctx, `SELECT `+personColumns+` FROM people p JOIN tenant_members tm ON tm.person_id = p.id
+			WHERE tm.tenant_id = ? AND (p.display_name LIKE ? ESCAPE '\' OR p.email LIKE ? ESCAPE '\')
+			ORDER BY p.display_name COLLATE NOCASE, p.id LIMIT ?`, tenantID, pattern, pattern, limit)
+		if err != nil {
+			return fmt.Errorf("find members of tenant %d: %w", tenantID, err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			p, err := scanPerson(rows)
+			if err != nil {
+				return err
+			}
+			out = append(out, p)
+		}
+		return rows.Err()
+	})
+	return out, err
+}
+
+// TenantMember returns a person who belongs to the tenant directly; anyone else is ErrNotFound.
+func (db *DB) TenantMember(ctx context.Context, tenantID, personID int64) (Person, error) {
+	var p Person
+	err := db.readTx(ctx, func(tx *Tx) error {
+		var err error
+		p, err = tenantMember(ctx, tx, tenantID, personID)
+		return err
+	})
+	return p, err
+}
+
+func tenantMember(ctx context.Context, tx *Tx, tenantID, personID int64) (Person, error) {
+	p, err := scanPerson(tx.queryRow(ctx, `SELECT `+personColumns+` FROM people p JOIN tenant_members tm ON tm.person_id = p.id
+		WHERE tm.tenant_id = ? AND p.id = ?`, tenantID, personID))
+	if errors.Is(err, sql.ErrNoRows) {
+		return Person{}, ErrNotFound
+	}
+	if err != nil {
+		return Person{}, fmt.Errorf("member %d of tenant %d: %w", personID, tenantID, err)
+	}
+	return p, nil
+}
+
+// containsPattern is a LIKE pattern (written with ESCAPE '\') matching any text that contains s
+// literally: the wildcards % and _ typed by a person are not wildcards.
+func containsPattern(s string) string {
+	return "%" + strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s) + "%"
 }
