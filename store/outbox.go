@@ -1,0 +1,154 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strconv"
+	"time"
+)
+
+// MaxMailAttempts is how many times the sender tries a message that the mail server refuses
+// before it leaves it in the outbox for an admin to read.
+const MaxMailAttempts = 5
+
+// OutboxMessage is a message in a tenant's outbox: waiting, sent, or given up on.
+type OutboxMessage struct {
+	ID          int64
+	TenantID    int64
+	WorkspaceID int64
+	To          string
+	Subject     string
+	Body        string
+	CreatedAt   time.Time
+	SentAt      time.Time // zero while not sent
+	Attempts    int
+	LastError   string
+}
+
+// Failed reports whether the sender gave up on the message.
+func (m OutboxMessage) Failed() bool { return m.SentAt.IsZero() && m.Attempts >= MaxMailAttempts }
+
+const outboxColumns = `id, tenant_id, ifnull(workspace_id, 0), to_email, subject, body, created_at, ifnull(sent_at, ''), attempts, last_error`
+
+func scanOutbox(row interface{ Scan(...any) error }) (OutboxMessage, error) {
+	var m OutboxMessage
+	var created, sent string
+	err := row.Scan(&m.ID, &m.TenantID, &m.WorkspaceID, &m.To, &m.Subject, &m.Body, &created, &sent, &m.Attempts, &m.LastError)
+	m.CreatedAt = parseTime(created)
+	if sent != "" {
+		m.SentAt = parseTime(sent)
+	}
+	return m, err
+}
+
+// Outbox returns one page of the messages about a workspace of the tenant, newest first
+// (keyset on id: two statements, the page and the count, whatever the outbox's size).
+func (db *DB) Outbox(ctx context.Context, tenantID, wsID int64, after, before string) (ListPage[OutboxMessage], error) {
+	var page ListPage[OutboxMessage]
+	err := db.readTx(ctx, func(tx *Tx) error {
+		q := `SELECT ` + outboxColumns + ` FROM outbox WHERE tenant_id = ? AND workspace_id = ?`
+		args := []any{tenantID, wsID}
+		backward := false
+		if c, ok := DecodeCursor(before); ok && after == "" {
+			backward = true
+			q += ` AND id > ? ORDER BY id LIMIT ` + strconv.Itoa(PageSize+1)
+			args = append(args, c.ID)
+		} else if c, ok := DecodeCursor(after); ok {
+			q += ` AND id < ? ORDER BY id DESC LIMIT ` + strconv.Itoa(PageSize+1)
+			args = append(args, c.ID)
+		} else {
+			q += ` ORDER BY id DESC LIMIT ` + strconv.Itoa(PageSize+1)
+		}
+		rows, err := tx.query(ctx, q, args...)
+		if err != nil {
+			return fmt.Errorf("outbox of workspace %d: %w", wsID, err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			m, err := scanOutbox(rows)
+			if err != nil {
+				return err
+			}
+			page.Items = append(page.Items, m)
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		more := len(page.Items) > PageSize
+		if more {
+			page.Items = page.Items[:PageSize]
+		}
+		if backward {
+			reverseRows(page.Items)
+		}
+		if n := len(page.Items); n > 0 {
+			first, last := Cursor{ID: page.Items[0].ID}.Encode(), Cursor{ID: page.Items[n-1].ID}.Encode()
+			if backward {
+				page.Next = last
+				if more {
+					page.Prev = first
+				}
+			} else {
+				if more {
+					page.Next = last
+				}
+				if after != "" {
+					page.Prev = first
+				}
+			}
+		}
+		return tx.queryRow(ctx, `SELECT count(*) FROM outbox WHERE tenant_id = ? AND workspace_id = ?`, tenantID, wsID).Scan(&page.Total)
+	})
+	return page, err
+}
+
+// UnsentMail returns up to limit messages, oldest first, that are waiting to be sent and have
+// not used up their attempts. Every tenant's: the sender serves the whole installation.
+func (db *DB) UnsentMail(ctx context.Context, limit int) ([]OutboxMessage, error) {
+	var out []OutboxMessage
+	err := db.readTx(ctx, func(tx *Tx) error {
+		rows, err := tx.query(ctx, `SELECT `+outboxColumns+` FROM outbox WHERE sent_at IS NULL AND attempts < ? ORDER BY id LIMIT ?`, MaxMailAttempts, limit)
+		if err != nil {
+			return fmt.Errorf("unsent mail: %w", err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			m, err := scanOutbox(rows)
+			if err != nil {
+				return err
+			}
+			out = append(out, m)
+		}
+		return rows.Err()
+	})
+	return out, err
+}
+
+// MarkMailSent records that a message was handed to the mail server.
+func (db *DB) MarkMailSent(ctx context.Context, id int64) error {
+	return db.writeTx(ctx, func(tx *Tx) error {
+		return outboxOneRow(tx.exec(ctx, `UPDATE outbox SET sent_at = ?, last_error = '' WHERE id = ? AND sent_at IS NULL`, tx.now(), id))
+	})
+}
+
+// MarkMailFailed records a failed attempt to send a message and why.
+func (db *DB) MarkMailFailed(ctx context.Context, id int64, reason string) error {
+	if len(reason) > 500 {
+		reason = reason[:500]
+	}
+	return db.writeTx(ctx, func(tx *Tx) error {
+		return outboxOneRow(tx.exec(ctx, `UPDATE outbox SET attempts = attempts + 1, last_error = ? WHERE id = ? AND sent_at IS NULL`, reason, id))
+	})
+}
+
+// oneRow turns an UPDATE that touched no row into ErrNotFound.
+func outboxOneRow(res sql.Result, err error) error {
+	if err != nil {
+		return fmt.Errorf("outbox: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return ErrNotFound
+	}
+	return nil
+}
