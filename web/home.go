@@ -47,6 +47,8 @@ func (s *Server) home(c echo.Context) error {
 	switch {
 	case v == nil:
 		return c.Redirect(http.StatusSeeOther, "/login")
+	case v.Tenant.AdminModel == "" && v.Tenant.CSMPersonID != 0 && v.Tenant.CSMPersonID == v.Person.ID:
+		return c.Redirect(http.StatusSeeOther, "/quickstart") // the CSM chooses a model first (§6)
 	case v.Access.IsTenantAdmin():
 		return c.Redirect(http.StatusSeeOther, "/admin")
 	default:
@@ -115,6 +117,14 @@ type adminTab struct {
 // adminTabsList is the Admin Center's tabs in order; each appears as its page lands.
 var adminTabsList = []adminTab{
 	{"overview", "admin.tab.overview", "admin.tab.overview.desc", "/admin"},
+	{"tenant", "admin.tab.tenant", "admin.tab.tenant.desc", "/admin/tenant"},
+	{"global_admins", "admin.tab.global_admins", "admin.tab.global_admins.desc", "/admin/global-admins"},
+	{"settings", "admin.tab.settings", "admin.tab.settings.desc", "/admin/settings"},
+	{"management", "admin.tab.management", "admin.tab.management.desc", "/admin/management"},
+	{"newsletter", "admin.tab.newsletter", "admin.tab.newsletter.desc", "/admin/newsletter"},
+	{"workspaces", "admin.tab.workspaces", "admin.tab.workspaces.desc", "/admin/workspaces"},
+	{"groups", "admin.tab.groups", "admin.tab.groups.desc", "/admin/groups"},
+	{"audit", "admin.tab.audit", "admin.tab.audit.desc", "/admin/audit"},
 }
 
 // adminTabs builds the Admin Center navigation, marking the current tab.
@@ -138,9 +148,13 @@ func (s *Server) personalLinks(c echo.Context) []views.NavItem {
 	if rq.Viewer.Access.IsTenantAdmin() {
 		items = append(items, views.NavItem{Key: "admin", Label: loc.T("nav.admin"), Href: "/admin", Current: strings.HasPrefix(path, "/admin")})
 	}
+	if t := rq.Viewer.Tenant; t.CSMPersonID != 0 && t.CSMPersonID == rq.Viewer.Person.ID {
+		items = append(items, views.NavItem{Key: "quickstart", Label: loc.T("quickstart.nav"), Href: "/quickstart", Current: strings.HasPrefix(path, "/quickstart")})
+	}
 	items = append(items,
 		views.NavItem{Key: "access", Label: loc.T("nav.my_access"), Href: "/me/access", Current: path == "/me/access"},
 		views.NavItem{Key: "roles", Label: loc.T("roles.title"), Href: "/roles", Current: path == "/roles"},
 	)
+	items = append(items, s.peopleLinks(c)...) // "People of <workspace>" where they run one
 	return items
 }

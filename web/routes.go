@@ -94,6 +94,11 @@ func (s *Server) routeTable() []Route {
 	rs = append(rs, s.authRoutes()...)
 	rs = append(rs, s.homeRoutes()...)
 	rs = append(rs, s.accessRoutes()...)
+	rs = append(rs, s.tenantAreaRoutes()...)
+	rs = append(rs, s.newsletterRoutes()...)
+	rs = append(rs, s.groupAreaRoutes()...)
+	rs = append(rs, s.workspacesRoutes()...)
+	rs = append(rs, s.peopleRoutes()...)
 	return rs
 }
 

@@ -21,6 +21,7 @@ import (
 	"hubadmin/store"
 	"hubadmin/store/password"
 	"hubadmin/web"
+	"hubadmin/web/mailer"
 )
 
 // config is everything the command reads from flags and the environment.
@@ -160,6 +161,13 @@ func run(cfg config, logger *slog.Logger, out io.Writer, demoPassword string) er
 		IdleTimeout: cfg.idleTimeout, AbsoluteTimeout: cfg.absoluteTimeout,
 		SMTPURL: cfg.smtpURL, BaseURL: cfg.baseURL, Logger: logger,
 	})
+	// With an SMTP URL, a background sender delivers the outbox; Stop (deferred, so before the
+	// database closes) lets the message in hand finish. Without one, Start returns nil.
+	mailSender, err := mailer.Start(db, cfg.smtpURL, logger)
+	if err != nil {
+		return err
+	}
+	defer mailSender.Stop()
 	httpServer := &http.Server{
 		Addr:              cfg.addr,
 		Handler:           srv.Handler(),

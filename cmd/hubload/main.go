@@ -118,7 +118,7 @@ func serve(h http.Handler) (string, func(), error) {
 func newClient() *http.Client {
 	jar, _ := cookiejar.New(nil)
 	return &http.Client{Jar: jar, Timeout: 10 * time.Second,
-		Transport: &http.Transport{MaxIdleConnsPerHost: 4},
+		Transport:     &http.Transport{MaxIdleConnsPerHost: 4},
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 }
 
