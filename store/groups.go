@@ -713,6 +713,11 @@ func addGroupMembersTx(ctx context.Context, tx *Tx, ga GroupActor, g DirectoryGr
 			return 0, err
 		}
 	}
+	if added > 0 {
+		if err := syncGroupWorkspaceMembers(ctx, tx, g.TenantID); err != nil {
+			return 0, err
+		}
+	}
 	return added, nil
 }
 
@@ -743,6 +748,9 @@ func removeGroupMemberTx(ctx context.Context, tx *Tx, ga GroupActor, g Directory
 		return ErrNotFound
 	}
 	if err := checkAdministratorsLeftAfter(ctx, tx, g.TenantID, g.ID); err != nil {
+		return err
+	}
+	if err := syncGroupWorkspaceMembers(ctx, tx, g.TenantID); err != nil {
 		return err
 	}
 	return audit(ctx, tx, AuditEntry{TenantID: g.TenantID, Actor: ga.Actor, Action: "group.member.remove", TargetKind: "group",
@@ -783,6 +791,9 @@ func (db *DB) DeleteGroup(ctx context.Context, ga GroupActor, tenantID, id, vers
 		}
 		if _, err := tx.exec(ctx, `DELETE FROM directory_groups WHERE id = ?`, id); err != nil {
 			return fmt.Errorf("delete group %d: %w", id, err)
+		}
+		if err := syncGroupWorkspaceMembers(ctx, tx, tenantID); err != nil {
+			return err
 		}
 		if heldAdministrator {
 			if err := checkAdministratorsLeft(ctx, tx, tenantID); err != nil {
@@ -1096,6 +1107,9 @@ func checkAdministratorsLeft(ctx context.Context, tx *Tx, tenantID int64) error 
 // in one scope: first access sets granted_at, every change sets changed_at, and the row goes
 // when nothing is left.
 func touchGroupAccess(ctx context.Context, tx *Tx, tenantID, groupID, workspaceID int64) error {
+	if err := syncGroupWorkspaceMembers(ctx, tx, tenantID); err != nil {
+		return err
+	}
 	var held int
 	err := tx.queryRow(ctx, `SELECT EXISTS (SELECT 1 FROM role_assignments WHERE group_id = ?1 AND ifnull(workspace_id, 0) = ?2)
 		OR EXISTS (SELECT 1 FROM grants WHERE group_id = ?1 AND ifnull(workspace_id, 0) = ?2)`, groupID, workspaceID).Scan(&held)

@@ -501,6 +501,11 @@ func (db *DB) RemoveMember(ctx context.Context, actor Actor, actorAccess perm.Ac
 		if err != nil {
 			return err
 		}
+		if status == StatusGroup {
+			// They are here because a directory group is: removing the row would come back with
+			// the next change to the group. The group is what to change.
+			return Refuse("people.error.group_member")
+		}
 		before := RemovedMember{Status: status}
 		rows, err := tx.query(ctx, `SELECT permission FROM grants WHERE tenant_id = ? AND person_id = ? AND workspace_id = ? ORDER BY permission`, tenantID, personID, wsID)
 		if err != nil {

@@ -77,7 +77,15 @@ func createPerson(ctx context.Context, tx *Tx, np NewPerson) (int64, error) {
 		}
 		return 0, fmt.Errorf("create person: %w", err)
 	}
-	return res.LastInsertId()
+	id, err := res.LastInsertId()
+	if err != nil {
+		return 0, err
+	}
+	// Someone put in a directory group before registering reaches the group's workspaces now.
+	if err := syncGroupWorkspaceMembersOf(ctx, tx, strings.TrimSpace(np.Email)); err != nil {
+		return 0, err
+	}
+	return id, nil
 }
 
 // personalDomains are the consumer mail domains of personal Microsoft accounts (MSA). The demo
