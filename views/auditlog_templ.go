@@ -819,6 +819,10 @@ func AuditValue(ctx context.Context, raw string) string {
 	if p := perm.Permission(raw); p.Valid() {
 		return t(ctx, p.MessageID()+".name")
 	}
+	// Words the product stores for a state (a model, an agreement kind…) have a message.
+	if id := "audit.value." + raw; locales.From(ctx).Has(id) {
+		return t(ctx, id)
+	}
 	if raw[0] != '{' && raw[0] != '[' {
 		return raw
 	}
