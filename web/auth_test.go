@@ -2,7 +2,12 @@ package web
 
 import (
 	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -255,5 +260,52 @@ func TestRedirectAfterSignInStaysOnSite(t *testing.T) {
 		if got := safeNext(tt.next, "/"); got != tt.want {
 			t.Errorf("safeNext(%q) = %q, want %q", tt.next, got, tt.want)
 		}
+	}
+}
+
+// TestThrottlePerAddressIgnoresForwardedFor: without a configured proxy, X-Forwarded-For is not
+// believed, so rotating it does not escape the per-address limit.
+func TestThrottlePerAddressIgnoresForwardedFor(t *testing.T) {
+	a := newApp(t)
+	b := a.browser()
+	b.get("/login")
+	for i := 0; i < perAddressFailures; i++ {
+		b.header = http.Header{"X-Forwarded-For": {fmt.Sprintf("203.0.113.%d", i+1)}}
+		r := b.post("/login", url.Values{"email": {fmt.Sprintf("nobody%d@contoso.example", i)}, "password": {"wrong"}})
+		if r.status != http.StatusUnprocessableEntity {
+			t.Fatalf("attempt %d: %d, want 422", i+1, r.status)
+		}
+	}
+	b.header = http.Header{"X-Forwarded-For": {"198.51.100.7"}}
+	r := b.post("/login", url.Values{"email": {"global.admin@contoso.example"}, "password": {demoPassword}})
+	if r.status != http.StatusTooManyRequests {
+		t.Errorf("after %d failures from one address under rotating X-Forwarded-For: %d, want 429", perAddressFailures, r.status)
+	}
+}
+
+// TestTrustedProxyForwardedForIsBelieved: behind a configured proxy, the client address comes
+// from X-Forwarded-For, so one client's failures do not lock out everyone behind the proxy.
+func TestTrustedProxyForwardedForIsBelieved(t *testing.T) {
+	a := newApp(t)
+	_, loopback, _ := net.ParseCIDR("127.0.0.0/8")
+	srv := New(a.db, Config{SessionKey: []byte("0123456789abcdef0123456789abcdef"), TrustedProxies: []*net.IPNet{loopback},
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	hs := httptest.NewServer(srv.Handler())
+	defer hs.Close()
+	a.http = hs // the browsers below talk to the proxied server
+	b := a.browser()
+	b.get("/login")
+	b.header = http.Header{"X-Forwarded-For": {"203.0.113.9"}}
+	for i := 0; i < perAddressFailures; i++ {
+		b.post("/login", url.Values{"email": {fmt.Sprintf("nobody%d@contoso.example", i)}, "password": {"wrong"}})
+	}
+	if r := b.post("/login", url.Values{"email": {"user@contoso.example"}, "password": {demoPassword}}); r.status != http.StatusTooManyRequests {
+		t.Errorf("the failing client itself: %d, want 429", r.status)
+	}
+	other := a.browser()
+	other.get("/login")
+	other.header = http.Header{"X-Forwarded-For": {"198.51.100.7"}}
+	if r := other.post("/login", url.Values{"email": {"global.admin@contoso.example"}, "password": {demoPassword}}); r.status != http.StatusSeeOther {
+		t.Errorf("another client behind the same proxy: %d, want 303", r.status)
 	}
 }
