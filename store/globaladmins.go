@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"net/mail"
 	"strings"
 	"time"
 	"unicode"
@@ -138,7 +137,7 @@ func (gi *GlobalAdminInvite) Validate() error {
 	fields := map[string]string{}
 	if gi.Email == "" {
 		fields["email"] = "globaladmins.invite.error.email_required"
-	} else if !isBareEmailAddress(gi.Email) {
+	} else if !ValidEmail(gi.Email) {
 		fields["email"] = "globaladmins.invite.error.email_invalid"
 	}
 	if utf8.RuneCountInString(gi.DisplayName) > InviteeNameMax || strings.ContainsFunc(gi.DisplayName, unicode.IsControl) {
@@ -148,15 +147,6 @@ func (gi *GlobalAdminInvite) Validate() error {
 		return &ValidationError{Fields: fields}
 	}
 	return nil
-}
-
-// isBareEmailAddress accepts a bare address (no display name, no angle brackets) of a sane length.
-func isBareEmailAddress(s string) bool {
-	if len(s) > 254 || strings.ContainsAny(s, " <>\"") {
-		return false
-	}
-	a, err := mail.ParseAddress(s)
-	return err == nil && a.Address == s && strings.Contains(s[strings.LastIndexByte(s, '@')+1:], ".")
 }
 
 // InviteGlobalAdmin makes the person with this email a Global Admin of the tenant, creating

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"net/mail"
 	"regexp"
 	"slices"
 	"strings"
@@ -196,7 +195,7 @@ func ParseGroupEmails(raw string) ([]string, string) {
 	var out []string
 	for _, f := range fields {
 		e := strings.ToLower(strings.TrimSpace(f))
-		if !ValidGroupEmail(e) {
+		if !ValidEmail(e) {
 			return nil, "groups.error.email_invalid"
 		}
 		if !slices.Contains(out, e) {
@@ -210,19 +209,6 @@ func ParseGroupEmails(raw string) ([]string, string) {
 		return nil, "groups.error.email_too_many"
 	}
 	return out, ""
-}
-
-// ValidGroupEmail reports whether s is a bare email address (no display name) with a dotted domain.
-func ValidGroupEmail(s string) bool {
-	if len(s) > 254 || strings.ContainsAny(s, " <>\"") {
-		return false
-	}
-	a, err := mail.ParseAddress(s)
-	if err != nil || a.Address != s || a.Name != "" {
-		return false
-	}
-	at := strings.LastIndexByte(s, '@')
-	return at > 0 && strings.Contains(s[at+1:], ".") && !strings.HasSuffix(s, ".")
 }
 
 const groupColumns = `g.id, g.tenant_id, g.name, g.object_id, g.version, g.created_at, g.updated_at`
@@ -344,7 +330,7 @@ func groupListWhere(tenantID int64, f GroupFilter) (string, []any) {
 	where := []string{"g.tenant_id = ?"}
 	args := []any{tenantID}
 	if q := strings.TrimSpace(f.Search); q != "" {
-		like := "%" + groupLikeEscape(q) + "%"
+		like := containsPattern(q)
 		where = append(where, `(g.name LIKE ? ESCAPE '\' OR g.object_id LIKE ? ESCAPE '\')`)
 		args = append(args, like, like)
 	}
@@ -363,11 +349,6 @@ func groupListWhere(tenantID int64, f GroupFilter) (string, []any) {
 		where = append(where, `NOT `+hasMember)
 	}
 	return strings.Join(where, " AND "), args
-}
-
-// groupLikeEscape makes a search text literal inside a LIKE pattern.
-func groupLikeEscape(s string) string {
-	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
 }
 
 func parseGroupRoles(s string) []GroupRoleRef {
@@ -692,7 +673,7 @@ func addGroupMembersTx(ctx context.Context, tx *Tx, ga GroupActor, g DirectoryGr
 	added := 0
 	for _, e := range emails {
 		e = strings.ToLower(strings.TrimSpace(e))
-		if !ValidGroupEmail(e) {
+		if !ValidEmail(e) {
 			return 0, Invalid("emails", "groups.error.email_invalid")
 		}
 		if strings.EqualFold(e, ga.Actor.Email) {

@@ -697,7 +697,7 @@ func FuzzParseGroupEmails(f *testing.F) {
 			t.Errorf("%q: both addresses and a problem", raw)
 		}
 		for _, e := range emails {
-			if !ValidGroupEmail(e) || e != strings.ToLower(e) {
+			if !ValidEmail(e) || e != strings.ToLower(e) {
 				t.Errorf("%q gave %q", raw, e)
 			}
 		}

@@ -10,7 +10,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net/mail"
 	"strings"
 	"time"
 
@@ -183,7 +182,7 @@ func checkInvites(ctx context.Context, tx *Tx, actor Actor, actorAccess perm.Acc
 		switch {
 		case email == "":
 			p["email"] = "people.invite.error.email_required"
-		case !validInviteeEmail(email):
+		case !ValidEmail(email):
 			p["email"] = "people.invite.error.email_invalid"
 		case seen[key]:
 			p["email"] = "people.invite.error.duplicate"
@@ -242,17 +241,6 @@ func invitees(ctx context.Context, tx *Tx, wsID int64, reqs []InviteRequest) (ma
 		out[strings.ToLower(email)] = who
 	}
 	return out, rows.Err()
-}
-
-// validInviteeEmail accepts a bare address (no display name, no angle brackets) of a sane
-// length whose domain has a dot.
-func validInviteeEmail(s string) bool {
-	if len(s) > 254 || strings.ContainsAny(s, " <>\"\r\n") {
-		return false
-	}
-	a, err := mail.ParseAddress(s)
-	at := strings.LastIndexByte(s, '@')
-	return err == nil && a.Address == s && at > 0 && strings.Contains(s[at+1:], ".")
 }
 
 // Invite invites a batch of people into a workspace, all or nothing, in one transaction: each

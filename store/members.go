@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -142,8 +143,8 @@ func (db *DB) WorkspacePeople(ctx context.Context, tenantID, wsID int64, f Peopl
 			rows, keys = rows[:PageSize], keys[:PageSize]
 		}
 		if backward {
-			reverseRows(rows)
-			reverseRows(keys)
+			slices.Reverse(rows)
+			slices.Reverse(keys)
 		}
 		if len(rows) > 0 {
 			first := Cursor{Key: keys[0], ID: rows[0].Person.ID}.Encode()
@@ -238,7 +239,7 @@ func peopleWhere(tenantID, wsID int64, f PeopleFilter) (string, []any) {
 		args = append(args, `"`+strings.ReplaceAll(q, `"`, `""`)+`"`)
 	} else if q != "" {
 		// One or two characters are below the index's trigrams: read the members.
-		like := "%" + likeEscape(q) + "%"
+		like := containsPattern(q)
 		where += ` AND (p.email LIKE ? ESCAPE '\' OR p.display_name LIKE ? ESCAPE '\')`
 		args = append(args, like, like)
 	}
@@ -269,17 +270,6 @@ const sortMatchesUpTo = 2000
 // searchIndexed tells whether the search term is long enough for the trigram index.
 func searchIndexed(f PeopleFilter) bool {
 	return utf8.RuneCountInString(strings.TrimSpace(f.Search)) >= 3
-}
-
-// likeEscape makes a search term match literally inside LIKE … ESCAPE '\'.
-func likeEscape(s string) string {
-	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
-}
-
-func reverseRows[T any](s []T) {
-	for i, j := 0, len(s)-1; i < j; i, j = i+1, j-1 {
-		s[i], s[j] = s[j], s[i]
-	}
 }
 
 // queryMembers reads workspace members matching where (one statement) and their sort keys.

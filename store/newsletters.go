@@ -8,7 +8,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net/mail"
 	"strings"
 	"time"
 )
@@ -153,16 +152,13 @@ func subscriptionWhere(tenantID, newsletterID int64, search string) (string, []a
 		// The name is matched among the tenant's people first (one pass, kept by SQLite as a
 		// set), so each subscription is tested on columns of the list index alone and the
 		// table is read only for the rows shown.
-		pattern := "%" + likeEscaper.Replace(search) + "%"
+		pattern := containsPattern(search)
 		where += ` AND (s.email LIKE ? ESCAPE '\' OR s.person_id IN (SELECT tm.person_id FROM tenant_members tm
 			JOIN people p ON p.id = tm.person_id WHERE tm.tenant_id = ? AND p.display_name LIKE ? ESCAPE '\'))`
 		args = append(args, pattern, tenantID, pattern)
 	}
 	return where, args
 }
-
-// likeEscaper makes a search term match itself literally inside a LIKE pattern.
-var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
 
 // subscriptionPage reads one keyset page: PageSize+1 rows from the cursor in list order (or in
 // reverse order before a cursor), the extra row telling whether there is a page beyond.
@@ -318,25 +314,6 @@ func newsletterByKey(ctx context.Context, tx *Tx, tenantID int64, key string) (N
 	return n, nil
 }
 
-// ValidSubscriberEmail tells whether s is a plain email address (local@domain.tld, no display
-// name, no spaces or brackets, within the RFC 5321 lengths).
-func ValidSubscriberEmail(s string) bool {
-	if s == "" || len(s) > 254 || strings.ContainsAny(s, " \t\r\n<>()[]\\,;:\"") {
-		return false
-	}
-	at := strings.LastIndexByte(s, '@')
-	if at < 1 || at > 64 || at == len(s)-1 {
-		return false
-	}
-	domain := s[at+1:]
-	if !strings.Contains(domain, ".") || strings.HasPrefix(domain, ".") || strings.HasSuffix(domain, ".") ||
-		strings.HasPrefix(domain, "-") || strings.Contains(domain, "..") {
-		return false
-	}
-	a, err := mail.ParseAddress(s)
-	return err == nil && a.Address == s
-}
-
 // NewSubscription is what subscribing an address needs.
 type NewSubscription struct {
 	Email         string
@@ -357,7 +334,7 @@ type subscriptionAudit struct {
 // newsletter or an address already subscribed to it.
 func (db *DB) Subscribe(ctx context.Context, actor Actor, tenantID int64, ns NewSubscription) (Subscription, error) {
 	email := strings.TrimSpace(ns.Email)
-	if !ValidSubscriberEmail(email) {
+	if !ValidEmail(email) {
 		return Subscription{}, Invalid("email", "newsletter.error.email")
 	}
 	var sub Subscription
@@ -596,7 +573,7 @@ func validateImportRows(ctx context.Context, tx *Tx, tenantID int64, rows []Impo
 		r := &rows[i]
 		key := subscriptionKey(r.Email, r.Newsletter)
 		switch {
-		case !ValidSubscriberEmail(r.Email):
+		case !ValidEmail(r.Email):
 			r.Error = ImportErrEmail
 		case !known[r.Newsletter]:
 			r.Error = ImportErrNewsletter

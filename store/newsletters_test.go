@@ -71,7 +71,7 @@ func subscriptionCount(tb testing.TB, db *DB, tenantID int64) int {
 	return n
 }
 
-func TestValidSubscriberEmail(t *testing.T) {
+func TestValidEmail(t *testing.T) {
 	tests := []struct {
 		email string
 		want  bool
@@ -92,8 +92,8 @@ func TestValidSubscriberEmail(t *testing.T) {
 		{"a@" + strings.Repeat("b", 250) + ".com", false},
 	}
 	for _, tt := range tests {
-		if got := ValidSubscriberEmail(tt.email); got != tt.want {
-			t.Errorf("ValidSubscriberEmail(%q) = %v, want %v", tt.email, got, tt.want)
+		if got := ValidEmail(tt.email); got != tt.want {
+			t.Errorf("ValidEmail(%q) = %v, want %v", tt.email, got, tt.want)
 		}
 	}
 }

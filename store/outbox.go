@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"strconv"
 	"time"
 )
@@ -80,7 +81,7 @@ func (db *DB) Outbox(ctx context.Context, tenantID, wsID int64, after, before st
 			page.Items = page.Items[:PageSize]
 		}
 		if backward {
-			reverseRows(page.Items)
+			slices.Reverse(page.Items)
 		}
 		if n := len(page.Items); n > 0 {
 			first, last := Cursor{ID: page.Items[0].ID}.Encode(), Cursor{ID: page.Items[n-1].ID}.Encode()

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"net/mail"
 	"strings"
 )
 
@@ -86,6 +87,27 @@ func createPerson(ctx context.Context, tx *Tx, np NewPerson) (int64, error) {
 		return 0, err
 	}
 	return id, nil
+}
+
+// ValidEmail tells whether s is a plain email address (local@domain.tld): no display name, no
+// spaces, brackets or line breaks, within the RFC 5321 lengths, with a dotted domain. Every form
+// that takes an address (sign-in excepted) uses this one rule, so an address accepted in one
+// place is never refused in another.
+func ValidEmail(s string) bool {
+	if s == "" || len(s) > 254 || strings.ContainsAny(s, " \t\r\n<>()[]\\,;:\"") {
+		return false
+	}
+	at := strings.LastIndexByte(s, '@')
+	if at < 1 || at > 64 || at == len(s)-1 {
+		return false
+	}
+	domain := s[at+1:]
+	if !strings.Contains(domain, ".") || strings.HasPrefix(domain, ".") || strings.HasSuffix(domain, ".") ||
+		strings.HasPrefix(domain, "-") || strings.Contains(domain, "..") {
+		return false
+	}
+	a, err := mail.ParseAddress(s)
+	return err == nil && a.Address == s
 }
 
 // personalDomains are the consumer mail domains of personal Microsoft accounts (MSA). The demo

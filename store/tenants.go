@@ -256,9 +256,3 @@ func tenantMember(ctx context.Context, tx *Tx, tenantID, personID int64) (Person
 	}
 	return p, nil
 }
-
-// containsPattern is a LIKE pattern (written with ESCAPE '\') matching any text that contains s
-// literally: the wildcards % and _ typed by a person are not wildcards.
-func containsPattern(s string) string {
-	return "%" + strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s) + "%"
-}

@@ -573,8 +573,7 @@ func (o workspaceOrder) cursor(w WorkspaceSummary) Cursor {
 // workspaceLikePattern turns a search into a LIKE pattern matching it anywhere, with LIKE's wildcards
 // escaped so that "100%" finds "100%" and not everything.
 func workspaceLikePattern(search string) string {
-	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
-	return "%" + r.Replace(nameKey(search)) + "%"
+	return containsPattern(nameKey(search))
 }
 
 // ListWorkspaces returns one page of a tenant's workspaces with their agreement and people

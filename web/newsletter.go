@@ -164,7 +164,7 @@ func (in newsletterSubscribeInput) validate() views.Errors {
 	switch {
 	case in.Email == "":
 		errs["email"] = "newsletter.error.email_required"
-	case !store.ValidSubscriberEmail(in.Email):
+	case !store.ValidEmail(in.Email):
 		errs["email"] = "newsletter.error.email"
 	}
 	if in.Newsletter == "" {
