@@ -116,11 +116,11 @@ func (s *Server) auditExport(c echo.Context) error {
 		return err
 	}
 	err := s.db.EachAuditRecord(ctx, v.Tenant.ID, f, func(r store.AuditRecord) error {
-		return w.Write(auditCSVCells([]string{
+		return w.Write(csvCells(
 			strconv.FormatInt(r.ID, 10), r.At.UTC().Format(time.RFC3339), r.ActorEmail, r.ActorName, r.Action,
 			locales.T(ctx, auditActionPrefix+r.Action), r.TargetKind, strconv.FormatInt(r.TargetID, 10), r.TargetLabel,
 			strconv.FormatInt(r.WorkspaceID, 10), r.Before, r.After, views.AuditValue(ctx, r.Before), views.AuditValue(ctx, r.After),
-		}))
+		))
 	})
 	w.Flush()
 	if err != nil {
@@ -129,15 +129,4 @@ func (s *Server) auditExport(c echo.Context) error {
 		return nil
 	}
 	return w.Error()
-}
-
-// auditCSVCells keeps spreadsheet programs from running a cell as a formula (CSV injection): a cell
-// that starts with = + - @ or a control character gets a leading apostrophe.
-func auditCSVCells(cells []string) []string {
-	for i, v := range cells {
-		if v != "" && strings.ContainsRune("=+-@\t\r", rune(v[0])) {
-			cells[i] = "'" + v
-		}
-	}
-	return cells
 }

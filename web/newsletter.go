@@ -280,12 +280,7 @@ func (s *Server) newsletterExport(c echo.Context) error {
 		return err
 	}
 	err := s.db.EachSubscription(c.Request().Context(), v.Tenant.ID, filter, func(sub store.Subscription) error {
-		return w.Write([]string{
-			newsletterCSVCell(sub.Email),
-			newsletterCSVCell(sub.Name),
-			newsletterCSVCell(sub.NewsletterKey),
-			sub.CreatedAt.UTC().Format(time.RFC3339),
-		})
+		return w.Write(csvCells(sub.Email, sub.Name, sub.NewsletterKey, sub.CreatedAt.UTC().Format(time.RFC3339)))
 	})
 	if err != nil {
 		return err
@@ -297,17 +292,6 @@ func (s *Server) newsletterExport(c echo.Context) error {
 	name := fmt.Sprintf("newsletter-subscribers-%s.csv", s.db.Now().UTC().Format("20060102"))
 	c.Response().Header().Set("Content-Disposition", `attachment; filename="`+name+`"`)
 	return c.Blob(http.StatusOK, "text/csv; charset=utf-8", buf.Bytes())
-}
-
-// newsletterCSVCell protects a cell against CSV formula injection: a spreadsheet would run a
-// cell that starts with = + - @ (or a tab or carriage return, which some strip first), so such
-// a cell is prefixed with a quote and shows as text. Quoting of commas, quotes and line breaks
-// is encoding/csv's job.
-func newsletterCSVCell(s string) string {
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
-		return "'" + s
-	}
-	return s
 }
 
 // MaxNewsletterImportBytes is the largest import file (a bigger one is 413).
