@@ -1,6 +1,13 @@
 package web
 
-import "strings"
+import (
+	"fmt"
+	"io"
+	"mime/multipart"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+)
 
 // csvCells protects CSV cells against formula injection: a spreadsheet would run a cell that
 // starts with = + - @ (or a tab or carriage return, which some strip first), so such a cell gets
@@ -13,4 +20,25 @@ func csvCells(cells ...string) []string {
 		}
 	}
 	return cells
+}
+
+// readUpload reads an uploaded file of at most max bytes; a larger one is 413, whatever size the
+// browser declared.
+func readUpload(fh *multipart.FileHeader, max int) ([]byte, error) {
+	if fh.Size > int64(max) {
+		return nil, echo.ErrStatusRequestEntityTooLarge
+	}
+	f, err := fh.Open()
+	if err != nil {
+		return nil, fmt.Errorf("open uploaded file: %w", err)
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, int64(max)+1))
+	if err != nil {
+		return nil, fmt.Errorf("read uploaded file: %w", err)
+	}
+	if len(data) > max {
+		return nil, echo.ErrStatusRequestEntityTooLarge
+	}
+	return data, nil
 }

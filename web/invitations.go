@@ -262,19 +262,7 @@ func uploadedCSV(c echo.Context, pasted string) ([]byte, error) {
 	if err != nil || fh.Size == 0 {
 		return []byte(pasted), nil
 	}
-	f, err := fh.Open()
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, maxCSVBytes+1))
-	if err != nil {
-		return nil, err
-	}
-	if len(data) > maxCSVBytes {
-		return nil, echo.ErrStatusRequestEntityTooLarge
-	}
-	return data, nil
+	return readUpload(fh, maxCSVBytes)
 }
 
 func (s *Server) renderImportPreview(c echo.Context, status int, rows []views.ImportRow) error {

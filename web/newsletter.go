@@ -328,20 +328,9 @@ func (s *Server) newsletterImportUpload(c echo.Context) error {
 		}
 		return s.newsletterImportPage(c, http.StatusUnprocessableEntity, views.Errors{"file": "newsletter.import.error.no_file"})
 	}
-	if fh.Size > MaxNewsletterImportBytes {
-		return echo.ErrStatusRequestEntityTooLarge
-	}
-	f, err := fh.Open()
+	data, err := readUpload(fh, MaxNewsletterImportBytes)
 	if err != nil {
-		return fmt.Errorf("open uploaded file: %w", err)
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, MaxNewsletterImportBytes+1))
-	if err != nil {
-		return fmt.Errorf("read uploaded file: %w", err)
-	}
-	if len(data) > MaxNewsletterImportBytes {
-		return echo.ErrStatusRequestEntityTooLarge
+		return err
 	}
 	rows, problem := parseNewsletterCSV(data)
 	if problem != "" {
