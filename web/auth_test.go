@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"io"
 	"log/slog"
@@ -173,6 +174,41 @@ func TestDisabledPersonLosesSession(t *testing.T) {
 	}
 	if r := b.get("/me/access"); r.status != http.StatusSeeOther {
 		t.Errorf("disabled person's old session: %d, want 303", r.status)
+	}
+}
+
+// TestFailingDatabaseKeepsTheSession: when the person can't be read because the database
+// fails (not because they are gone), the request is a 500 page and the session lives on: once
+// the database is back, the same browser is still signed in (issue 11).
+func TestFailingDatabaseKeepsTheSession(t *testing.T) {
+	a := newApp(t)
+	b := a.signedIn("global.admin@contoso.example")
+	if r := b.get("/admin"); r.status != http.StatusOK {
+		t.Fatalf("GET /admin signed in: %d", r.status)
+	}
+	side, err := sql.Open("sqlite", a.path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer side.Close()
+	if _, err := side.Exec(`ALTER TABLE people RENAME TO people_away`); err != nil {
+		t.Fatal(err)
+	}
+	r := b.get("/admin")
+	if r.status != http.StatusInternalServerError {
+		t.Errorf("GET /admin with a failing database: %d, want 500", r.status)
+	}
+	if strings.Contains(r.header.Get("Set-Cookie"), sessionCookie) {
+		t.Errorf("a failing database touched the session cookie: %q", r.header.Get("Set-Cookie"))
+	}
+	if strings.Contains(r.body, "people_away") || strings.Contains(r.body, "goroutine") {
+		t.Error("the 500 page shows the database error")
+	}
+	if _, err := side.Exec(`ALTER TABLE people_away RENAME TO people`); err != nil {
+		t.Fatal(err)
+	}
+	if r := b.get("/admin"); r.status != http.StatusOK {
+		t.Errorf("GET /admin once the database is back: %d, want 200 (still signed in)", r.status)
 	}
 }
 
