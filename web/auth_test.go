@@ -234,6 +234,62 @@ func TestPostWithoutCSRFIsRefusedAndWritesNothing(t *testing.T) {
 	}
 }
 
+// TestCrossOriginPostIsRefusedEvenWithAToken: the tokenless layer (CrossOriginProtection)
+// refuses what a browser marks as coming from another origin, even carrying a valid token of
+// the session; same-origin requests, and clients that send neither header, still pass.
+func TestCrossOriginPostIsRefusedEvenWithAToken(t *testing.T) {
+	a := newApp(t)
+	b := a.signedIn("global.admin@contoso.example")
+	b.get("/admin")
+	language := func() string {
+		p, err := a.db.PersonByEmail(context.Background(), "global.admin@contoso.example")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p.Language
+	}
+	for _, tt := range []struct {
+		name   string
+		header http.Header
+	}{
+		{"Sec-Fetch-Site: cross-site", http.Header{"Sec-Fetch-Site": {"cross-site"}}},
+		{"Sec-Fetch-Site: same-site", http.Header{"Sec-Fetch-Site": {"same-site"}}},
+		{"another Origin", http.Header{"Origin": {"https://evil.example"}}},
+		{"cross-site and a matching Origin", http.Header{"Sec-Fetch-Site": {"cross-site"}, "Origin": {a.http.URL}}},
+	} {
+		b.header = tt.header
+		r := b.post("/lang", url.Values{"lang": {"ru"}})
+		if r.status != http.StatusForbidden {
+			t.Errorf("%s, valid token: %d, want 403", tt.name, r.status)
+		}
+		if got := language(); got != "" {
+			t.Fatalf("%s: language became %q", tt.name, got)
+		}
+	}
+	for _, tt := range []struct {
+		name, lang string
+		header     http.Header
+	}{
+		{"Sec-Fetch-Site: same-origin", "fr", http.Header{"Sec-Fetch-Site": {"same-origin"}}},
+		{"our own Origin", "ru", http.Header{"Origin": {a.http.URL}}},
+		{"no browser headers", "en", nil},
+	} {
+		b.header = tt.header
+		r := b.post("/lang", url.Values{"lang": {tt.lang}})
+		if r.status != http.StatusSeeOther {
+			t.Errorf("%s: %d, want 303", tt.name, r.status)
+		}
+		if got := language(); got != tt.lang {
+			t.Errorf("%s: language %q, want %q", tt.name, got, tt.lang)
+		}
+	}
+	// The token is still needed when the origin is right.
+	b.header = http.Header{"Sec-Fetch-Site": {"same-origin"}}
+	if r := b.post("/lang", url.Values{"lang": {"fr"}, "_csrf": {"forged-token"}}); r.status != http.StatusForbidden {
+		t.Errorf("same origin, forged token: %d, want 403", r.status)
+	}
+}
+
 func TestSignInTokenDiesWithTheSession(t *testing.T) {
 	a := newApp(t)
 	b := a.browser()
