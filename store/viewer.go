@@ -141,6 +141,3 @@ func accessInput(ctx context.Context, tx *Tx, tenantID int64, p Person) (perm.In
 	}
 	return in, rows.Err()
 }
-
-// errNoTenant is returned where an operation needs a tenant and the viewer has none.
-var errNoTenant = errors.New("no current tenant")
