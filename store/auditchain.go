@@ -360,7 +360,7 @@ func (db *DB) AuditRetention(ctx context.Context, tenantID int64) (int, error) {
 // records the change.
 func (db *DB) SetAuditRetention(ctx context.Context, actor Actor, tenantID int64, days int) error {
 	if days < RetentionMin || days > RetentionMax {
-		return Invalid("retention", "auditx.retention.error.range")
+		return Invalid("retention", "audittrail.retention.error.range")
 	}
 	return db.writeTx(ctx, func(tx *Tx) error {
 		t, err := tenantByID(ctx, tx, tenantID)

@@ -31,6 +31,9 @@ type AuditFilter struct {
 	Target string // part of the target's label
 	From   string
 	To     string
+	// MicrosoftOnly keeps the entries whose actor was a Microsoft person when they acted (the
+	// transparency page); set by the server, never read from a request.
+	MicrosoftOnly bool
 }
 
 // AuditFilterTextMax is the longest text filter accepted, in characters.
@@ -70,6 +73,9 @@ func (f *AuditFilter) Validate() error {
 func (f AuditFilter) where() (string, []any) {
 	var sb strings.Builder
 	var args []any
+	if f.MicrosoftOnly {
+		sb.WriteString(` AND a.actor_microsoft = 1`)
+	}
 	if f.Person != "" {
 		pattern := containsPattern(f.Person)
 		sb.WriteString(` AND (a.actor_email LIKE ? ESCAPE '\' OR ifnull(p.display_name, '') LIKE ? ESCAPE '\')`)

@@ -38,6 +38,7 @@ func (s *Server) login(c echo.Context) error {
 	}
 	ip := c.RealIP()
 	if s.throttle.blocked(f.Email, ip) {
+		s.recordSignIn(c, f.Email, store.SignInThrottled)
 		p := s.page(c, "auth.login.title")
 		p.Problem = req(c).Loc.T("auth.login.error.throttled")
 		return s.render(c, http.StatusTooManyRequests, views.Login(p, f))
@@ -57,6 +58,7 @@ func (s *Server) login(c echo.Context) error {
 	}
 	if !ok {
 		s.throttle.fail(f.Email, ip)
+		s.recordSignIn(c, f.Email, store.SignInFailure)
 		f.Errors["password"] = "auth.login.error.invalid"
 		p := s.page(c, "auth.login.title")
 		return s.render(c, http.StatusUnprocessableEntity, views.Login(p, f))
@@ -65,6 +67,7 @@ func (s *Server) login(c echo.Context) error {
 	if err := s.signIn(c, person); err != nil {
 		return err
 	}
+	s.recordSignIn(c, person.Email, store.SignInSuccess)
 	return seeOther(c, safeNext(f.Next, "/"))
 }
 
@@ -74,7 +77,7 @@ func (s *Server) signIn(c echo.Context, person store.Person) error {
 	if err := s.sessions.Renew(c.Request(), rq.Session); err != nil {
 		return err
 	}
-	rq.Session.Values = map[any]any{sessPersonID: person.ID}
+	rq.Session.Values = map[any]any{sessPersonID: person.ID, sessAuthMethod: store.AuthLocal}
 	tenants, err := s.db.TenantsOf(c.Request().Context(), person)
 	if err != nil {
 		return err
@@ -88,6 +91,9 @@ func (s *Server) signIn(c echo.Context, person store.Person) error {
 func (s *Server) logout(c echo.Context) error {
 	rq := req(c)
 	if rq.Session != nil && !rq.Session.IsNew {
+		if rq.Viewer != nil {
+			s.recordSignIn(c, rq.Viewer.Person.Email, store.SignOut)
+		}
 		if err := s.sessions.Destroy(c.Request(), c.Response(), rq.Session); err != nil {
 			return err
 		}

@@ -497,6 +497,7 @@ func (s *Server) accept(c echo.Context) error {
 	if err := s.signIn(c, person); err != nil {
 		return err
 	}
+	s.recordSignIn(c, person.Email, store.SignInSuccess)
 	rq.Session.Values[sessTenantID] = info.TenantID
 	rq.Session.Values[sessFlash] = "invitations.flash.joined"
 	if err := rq.Session.Save(c.Request(), c.Response()); err != nil {

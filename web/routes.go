@@ -167,6 +167,14 @@ func (s *Server) routeTable() []Route {
 		{get, "/admin/audit", TenantAdmin, s.auditShow},
 		{get, "/admin/audit/export", TenantAdmin.Export("audit.export.refused"), s.auditExport},
 
+		// Audit trail: integrity, evidence, JSON Lines, retention, Microsoft transparency (audittrail.go)
+		{get, "/admin/audit/integrity", TenantAdmin, s.auditIntegrity},
+		{get, "/admin/audit/evidence", TenantAdmin.Export("audit.export.refused"), s.auditEvidence},
+		{get, "/admin/audit/export/jsonl", TenantAdmin.Export("audit.export.refused"), s.auditExportJSONL},
+		{get, "/admin/audit/microsoft", needGlobalAdminNotMicrosoft, s.auditMicrosoft},
+		{get, "/admin/audit/microsoft/export", needGlobalAdminNotMicrosoft, s.auditMicrosoftExport},
+		{post, "/admin/settings/audit-retention", needGlobalAdminNotMicrosoft, s.auditRetentionSave},
+
 		// Newsletters (newsletters.go)
 		{get, newsletterPath, TenantAdmin, s.newsletterList},
 		{post, newsletterPath + "/subscriptions", TenantAdmin, s.newsletterSubscribe},

@@ -74,6 +74,7 @@ func New(db *store.DB, cfg Config) *Server {
 
 	s := &Server{e: echo.New(), db: db, cfg: cfg, sessions: ss, throttle: newThrottle(func() time.Time { return db.Now() }), log: cfg.Logger,
 		crossOrigin: http.NewCrossOriginProtection()}
+	ss.Expired = s.sessionExpired
 	e := s.e
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = s.handleError
@@ -90,9 +91,11 @@ func New(db *store.DB, cfg Config) *Server {
 	e.Use(s.recoverPanics)
 	e.Use(middleware.RequestIDWithConfig(middleware.RequestIDConfig{}))
 	e.Use(s.logRequests)
+	e.Use(s.recordOrigin)
 	e.Use(securityHeaders)
 	e.Use(middleware.BodyLimit(MaxBody))
 	e.Use(s.loadRequest)
+	e.Use(s.recordAuthMethod)
 	e.Use(s.checkCrossOrigin)
 	e.Use(s.checkCSRF)
 

@@ -7,6 +7,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"hubadmin/store"
+	"hubadmin/store/perm"
 	"hubadmin/views"
 )
 
@@ -18,6 +19,12 @@ func (s *Server) settingsShow(c echo.Context) error {
 // renderSettings shows the settings of tenant t with an optional status or problem message.
 func (s *Server) renderSettings(c echo.Context, status int, t store.Tenant, statusID, problemID string) error {
 	d := views.SettingsData{Version: t.Version, Status: statusID, Problem: problemID}
+	days, err := s.db.AuditRetention(c.Request().Context(), t.ID)
+	if err != nil {
+		return err
+	}
+	v := req(c).Viewer
+	d.RetentionDays, d.CanSetRetention = days, v.Access.Tenant(perm.TenantAdmin) && perm.ExportAllowed(v.Person.Microsoft)
 	for _, key := range store.TenantSettings() {
 		d.Settings = append(d.Settings, views.SettingState{Key: key, On: key.Of(t)})
 	}

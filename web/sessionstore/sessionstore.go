@@ -39,6 +39,9 @@ type Store struct {
 	Idle, Absolute time.Duration
 	// Now is the clock (tests move it).
 	Now func() time.Time
+	// Expired, when set, is told of each session found timed out (the audit log's "session
+	// expired" event); personID is 0 for a session nobody had signed in to.
+	Expired func(r *http.Request, personID int64)
 }
 
 // New returns a Store signing cookies with hashKey (32 bytes or more).
@@ -94,6 +97,9 @@ func (s *Store) New(r *http.Request, name string) (*sessions.Session, error) {
 	now := s.Now()
 	if now.Sub(rec.LastSeenAt) > s.Idle || now.Sub(rec.CreatedAt) > s.Absolute {
 		_ = s.db.DeleteSession(r.Context(), rec.ID)
+		if s.Expired != nil {
+			s.Expired(r, rec.PersonID)
+		}
 		return sess, nil
 	}
 	values := map[any]any{}
