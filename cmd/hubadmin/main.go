@@ -40,6 +40,9 @@ type config struct {
 }
 
 func main() {
+	if len(os.Args) > 1 && os.Args[1] == "audit" {
+		os.Exit(auditCommand(context.Background(), os.Args[2:], os.Getenv, os.Stdout))
+	}
 	cfg, err := parseConfig(os.Args[1:], os.Getenv, os.Stderr)
 	if errors.Is(err, flag.ErrHelp) {
 		return
@@ -187,6 +190,11 @@ func run(cfg config, logger *slog.Logger, out io.Writer, demoPassword string) er
 		return err
 	}
 	defer mailSender.Stop()
+	purgeCtx, stopPurge := context.WithCancel(ctx)
+	purgeDone := make(chan struct{})
+	go func() { runAuditPurge(purgeCtx, db, logger); close(purgeDone) }()
+	// Deferred after the database's Close, so it runs before: the purge ends first.
+	defer func() { stopPurge(); <-purgeDone }()
 	httpServer := &http.Server{
 		Addr:              cfg.addr,
 		Handler:           srv.Handler(),
