@@ -2,6 +2,9 @@ package web
 
 import (
 	"net/http"
+	"strings"
+	"sync"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -63,4 +66,27 @@ func (s *Server) recordSignIn(c echo.Context, email, action string) {
 	if err := s.db.RecordSignIn(c.Request().Context(), email, action, store.AuthLocal); err != nil {
 		s.log.Error("audit sign-in", "action", action, "err", err)
 	}
+}
+
+// throttledNotes remembers which (email, address) pairs already have a "throttled" entry in the
+// current throttle window: someone hammering a blocked account writes one entry per window, not
+// one per request (the log must not be a way to fill the disk). Bounded like the throttle.
+type throttledNotes struct {
+	mu   sync.Mutex
+	seen map[string]time.Time
+}
+
+// first reports whether this is the first refusal of email from ip in the window.
+func (n *throttledNotes) first(email, ip string, now time.Time) bool {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if n.seen == nil || len(n.seen) >= throttleMaxKeys {
+		n.seen = map[string]time.Time{}
+	}
+	key := strings.ToLower(strings.TrimSpace(email)) + "\x00" + ip
+	if at, ok := n.seen[key]; ok && now.Sub(at) < throttleWindow {
+		return false
+	}
+	n.seen[key] = now
+	return true
 }

@@ -143,9 +143,12 @@ func TestSignInEventsAreLogged(t *testing.T) {
 	for i := 0; i < perAccountFailures; i++ {
 		d.post("/login", url.Values{"email": {"user@contoso.example"}, "password": {"wrong"}})
 	}
-	if r := d.post("/login", url.Values{"email": {"user@contoso.example"}, "password": {demoPassword}}); r.status != http.StatusTooManyRequests {
-		t.Fatalf("throttle: %d", r.status)
+	for i := 0; i < 3; i++ {
+		if r := d.post("/login", url.Values{"email": {"user@contoso.example"}, "password": {demoPassword}}); r.status != http.StatusTooManyRequests {
+			t.Fatalf("throttle: %d", r.status)
+		}
 	}
+	// Three refusals in one window: one entry, so hammering cannot fill the log.
 	if count(store.SignInThrottled) != 1 {
 		t.Errorf("throttled: %d entries", count(store.SignInThrottled))
 	}

@@ -38,7 +38,9 @@ func (s *Server) login(c echo.Context) error {
 	}
 	ip := c.RealIP()
 	if s.throttle.blocked(f.Email, ip) {
-		s.recordSignIn(c, f.Email, store.SignInThrottled)
+		if s.throttledNoted.first(f.Email, ip, s.db.Now()) {
+			s.recordSignIn(c, f.Email, store.SignInThrottled)
+		}
 		p := s.page(c, "auth.login.title")
 		p.Problem = req(c).Loc.T("auth.login.error.throttled")
 		return s.render(c, http.StatusTooManyRequests, views.Login(p, f))

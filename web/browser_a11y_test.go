@@ -399,6 +399,7 @@ var galleryPages = map[string][]string{
 	"admin": {"en", "fr", "ru"}, "tenant": {"en", "ru"}, "global-admins": {"en"}, "settings": {"en"},
 	"management": {"en"}, "newsletter": {"en"}, "audit": {"en"}, "workspaces": {"en", "fr"},
 	"groups": {"en"}, "quickstart": {"fr"}, "workspaces-id-people": {"en"}, "me-access": {"ru"},
+	"audit-integrity": {"en"}, "audit-microsoft": {"en"},
 }
 
 // inGallery reports whether the screenshot of page name in lang belongs to the gallery.

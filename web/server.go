@@ -48,6 +48,8 @@ type Server struct {
 	routes   []Route
 	// crossOrigin refuses state-changing requests a browser says come from another origin.
 	crossOrigin *http.CrossOriginProtection
+	// throttledNoted bounds the audit entries of refused sign-ins (audittrail's noteThrottled).
+	throttledNoted throttledNotes
 }
 
 // MaxBody is the largest request body accepted (quality.md: 1 MB, then 413).
