@@ -75,18 +75,18 @@ func (s *Server) invite(c echo.Context) error {
 		d.Selected[pm] = true
 		r.Permissions = append(r.Permissions, pm)
 	}
-	err = s.db.Invite(c.Request().Context(), peopleActor(c), rq.Viewer.Access, rq.Viewer.Tenant.ID, rq.Workspace.ID, d.Submission,
+	err = s.db.Invite(c.Request().Context(), actorOf(c), rq.Viewer.Access, rq.Viewer.Tenant.ID, rq.Workspace.ID, d.Submission,
 		[]store.InviteRequest{r}, s.invitationMail(c))
 	var problems store.InviteProblems
-	var invalid *store.ValidationError
+	errs, invalid := fieldErrors(err)
 	switch {
 	case errors.Is(err, store.ErrDuplicate):
 		// The same form sent twice: the first one did it.
 	case errors.As(err, &problems):
 		d.Errors = views.Errors(problems[0])
 		return s.renderInviteForm(c, http.StatusUnprocessableEntity, d)
-	case errors.As(err, &invalid):
-		d.Errors = views.Errors(invalid.Fields)
+	case invalid:
+		d.Errors = errs
 		d.Submission = store.NewSubmissionToken()
 		return s.renderInviteForm(c, http.StatusUnprocessableEntity, d)
 	case err != nil:
@@ -253,7 +253,7 @@ func uploadedCSV(c echo.Context, pasted string) ([]byte, error) {
 
 func (s *Server) renderImportPreview(c echo.Context, status int, rows []views.ImportRow) error {
 	rq := req(c)
-	problems, err := s.db.CheckInvites(c.Request().Context(), peopleActor(c), rq.Viewer.Access, rq.Viewer.Tenant.ID, rq.Workspace.ID, importRequests(rows))
+	problems, err := s.db.CheckInvites(c.Request().Context(), actorOf(c), rq.Viewer.Access, rq.Viewer.Tenant.ID, rq.Workspace.ID, importRequests(rows))
 	if err != nil {
 		return err
 	}
@@ -282,13 +282,13 @@ func (s *Server) importConfirm(c echo.Context) error {
 		}
 	}
 	rq := req(c)
-	err = s.db.Invite(c.Request().Context(), peopleActor(c), rq.Viewer.Access, rq.Viewer.Tenant.ID, rq.Workspace.ID, field(v, "_submission"),
+	err = s.db.Invite(c.Request().Context(), actorOf(c), rq.Viewer.Access, rq.Viewer.Tenant.ID, rq.Workspace.ID, field(v, "_submission"),
 		importRequests(rows), s.invitationMail(c))
 	var problems store.InviteProblems
-	var invalid *store.ValidationError
+	_, invalid := fieldErrors(err)
 	switch {
 	case errors.Is(err, store.ErrDuplicate):
-	case errors.As(err, &problems), errors.As(err, &invalid):
+	case errors.As(err, &problems), invalid:
 		return s.renderImportPreview(c, http.StatusUnprocessableEntity, rows)
 	case err != nil:
 		return err
@@ -305,7 +305,7 @@ func (s *Server) invitationResend(c echo.Context) error {
 		return err
 	}
 	rq := req(c)
-	if _, err := s.db.ResendInvitation(c.Request().Context(), peopleActor(c), rq.Viewer.Access, rq.Viewer.Tenant.ID, rq.Workspace.ID,
+	if _, err := s.db.ResendInvitation(c.Request().Context(), actorOf(c), rq.Viewer.Access, rq.Viewer.Tenant.ID, rq.Workspace.ID,
 		paramInt(c, "inv"), s.invitationMail(c)); err != nil {
 		return err
 	}
@@ -321,7 +321,7 @@ func (s *Server) invitationRevoke(c echo.Context) error {
 		return err
 	}
 	rq := req(c)
-	if err := s.db.RevokeInvitation(c.Request().Context(), peopleActor(c), rq.Viewer.Access, rq.Viewer.Tenant.ID, rq.Workspace.ID, paramInt(c, "inv")); err != nil {
+	if err := s.db.RevokeInvitation(c.Request().Context(), actorOf(c), rq.Viewer.Access, rq.Viewer.Tenant.ID, rq.Workspace.ID, paramInt(c, "inv")); err != nil {
 		return err
 	}
 	if err := s.flash(c, "people.flash.invitation_revoked"); err != nil {
