@@ -2,9 +2,7 @@ package web
 
 import (
 	"bytes"
-	"encoding/csv"
 	"errors"
-	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -132,50 +130,15 @@ const maxCSVBytes = 1 << 20
 // "permissions" column of space-separated permission ids; other columns are ignored. A problem
 // with the file as a whole is returned as a message ID.
 func parseInviteCSV(data []byte) ([]views.ImportRow, string) {
-	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")) // a BOM, as spreadsheet programs write
-	if !utf8.Valid(data) {
-		return nil, "people.import.error.encoding"
-	}
-	r := csv.NewReader(bytes.NewReader(data))
-	r.FieldsPerRecord = -1
-	r.TrimLeadingSpace = true
-	header, err := r.Read()
-	if errors.Is(err, io.EOF) {
-		return nil, "people.import.error.empty"
-	}
-	if err != nil {
-		return nil, "people.import.error.unreadable"
-	}
-	emailCol, permCol := -1, -1
-	for i, h := range header {
-		switch strings.ToLower(strings.TrimSpace(h)) {
-		case "email":
-			emailCol = i
-		case "permissions":
-			permCol = i
-		}
-	}
-	if emailCol < 0 {
-		return nil, "people.import.error.header"
+	records, problem := readCSV(data, []string{"email", "permissions"}, 1)
+	if problem != "" {
+		return nil, "people.import.error." + problem
 	}
 	var rows []views.ImportRow
-	for {
-		rec, err := r.Read()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return nil, "people.import.error.unreadable"
-		}
-		line, _ := r.FieldPos(0)
-		row := views.ImportRow{Line: line}
-		if emailCol < len(rec) {
-			row.Email = strings.TrimSpace(rec[emailCol])
-		}
-		if permCol >= 0 && permCol < len(rec) {
-			for _, f := range strings.Fields(rec[permCol]) {
-				row.Permissions = append(row.Permissions, perm.Permission(strings.ToLower(f)))
-			}
+	for _, rec := range records {
+		row := views.ImportRow{Line: rec.Line, Email: rec.Cells[0]}
+		for _, f := range strings.Fields(rec.Cells[1]) {
+			row.Permissions = append(row.Permissions, perm.Permission(strings.ToLower(f)))
 		}
 		if row.Email == "" && len(row.Permissions) == 0 {
 			continue // a blank line of a spreadsheet export

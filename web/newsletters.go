@@ -5,7 +5,6 @@ import (
 	"encoding/csv"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"path/filepath"
@@ -335,56 +334,23 @@ func newsletterFilename(name string) string {
 // (in any order; other columns are ignored), then one subscription per row. It returns a
 // message ID when the file as a whole can't be read; row problems are for the preview.
 func parseNewsletterCSV(data []byte) ([]store.ImportRow, string) {
-	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")) // the BOM spreadsheets write
-	if !utf8.Valid(data) {
-		return nil, "newsletter.import.error.encoding"
-	}
-	r := csv.NewReader(bytes.NewReader(data))
-	r.FieldsPerRecord = -1
-	r.TrimLeadingSpace = true
-	header, err := r.Read()
-	if errors.Is(err, io.EOF) {
-		return nil, "newsletter.import.error.empty"
-	}
-	if err != nil {
+	records, problem := readCSV(data, []string{"email", "newsletter"}, 2)
+	switch problem {
+	case "":
+	case "unreadable":
 		return nil, "newsletter.import.error.csv"
-	}
-	emailCol, newsletterCol := -1, -1
-	for i, h := range header {
-		switch strings.ToLower(strings.TrimSpace(h)) {
-		case "email":
-			emailCol = i
-		case "newsletter":
-			newsletterCol = i
-		}
-	}
-	if emailCol < 0 || newsletterCol < 0 {
-		return nil, "newsletter.import.error.header"
+	default:
+		return nil, "newsletter.import.error." + problem
 	}
 	var rows []store.ImportRow
-	for {
-		rec, err := r.Read()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return nil, "newsletter.import.error.csv"
+	for _, rec := range records {
+		if rec.Blank {
+			continue // a line of empty cells (",") is no row
 		}
 		if len(rows) == store.MaxImportRows {
 			return nil, "newsletter.import.error.too_many"
 		}
-		line, _ := r.FieldPos(0)
-		row := store.ImportRow{Line: line}
-		if emailCol < len(rec) {
-			row.Email = strings.TrimSpace(rec[emailCol])
-		}
-		if newsletterCol < len(rec) {
-			row.Newsletter = strings.TrimSpace(rec[newsletterCol])
-		}
-		if row.Email == "" && row.Newsletter == "" && len(strings.Join(rec, "")) == 0 {
-			continue // a line of empty cells (",") is no row
-		}
-		rows = append(rows, row)
+		rows = append(rows, store.ImportRow{Line: rec.Line, Email: rec.Cells[0], Newsletter: rec.Cells[1]})
 	}
 	if len(rows) == 0 {
 		return nil, "newsletter.import.error.empty"
