@@ -45,7 +45,7 @@ func (s *Server) auditEvidence(c echo.Context) error {
 	ctx := c.Request().Context()
 	f := store.AuditFilter{From: c.QueryParam("from"), To: c.QueryParam("to")}
 	if err := f.Validate(); err != nil {
-		errs, _ := tenantFieldErrors(err)
+		errs, _ := fieldErrors(err)
 		ver, verr := s.db.VerifyAuditChain(ctx, v.Tenant.ID)
 		if verr != nil {
 			return verr
@@ -146,7 +146,7 @@ func (s *Server) auditMicrosoft(c echo.Context) error {
 	d := views.AuditMicrosoftData{Actions: auditActions()}
 	status := http.StatusOK
 	if err := f.Validate(); err != nil {
-		errs, ok := tenantFieldErrors(err)
+		errs, ok := fieldErrors(err)
 		if !ok {
 			return err
 		}
@@ -199,8 +199,8 @@ func (s *Server) auditRetentionSave(c echo.Context) error {
 	if convErr != nil {
 		days = 0
 	}
-	err = s.db.SetAuditRetention(c.Request().Context(), adminActor(c), tenant.ID, days)
-	if _, invalid := tenantFieldErrors(err); invalid {
+	err = s.db.SetAuditRetention(c.Request().Context(), actorOf(c), tenant.ID, days)
+	if _, invalid := fieldErrors(err); invalid {
 		return s.renderSettings(c, http.StatusUnprocessableEntity, tenant, "", "audittrail.retention.error.range")
 	}
 	if err != nil {
