@@ -473,3 +473,20 @@ func (db *DB) PurgeAllAudit(ctx context.Context) ([]Checkpoint, error) {
 	}
 	return out, nil
 }
+
+// AuditChainState returns the tenant's chain head and last checkpoint without verifying
+// anything (verification reads the whole log; a page shows this and verifies on request).
+func (db *DB) AuditChainState(ctx context.Context, tenantID int64) (head string, cp *Checkpoint, err error) {
+	err = db.readTx(ctx, func(tx *Tx) error {
+		c, ok, err := lastCheckpoint(ctx, tx, tenantID)
+		if err != nil {
+			return err
+		}
+		if ok {
+			cp = &c
+		}
+		head, err = chainHead(ctx, tx, tenantID)
+		return err
+	})
+	return head, cp, err
+}

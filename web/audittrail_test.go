@@ -3,6 +3,7 @@ package web
 import (
 	"bufio"
 	"context"
+	"database/sql"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -11,6 +12,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -224,7 +226,7 @@ func TestAuditIntegrityAndEvidence(t *testing.T) {
 	if r := g.get("/admin/settings"); r.doc.Find(`#f-retention option[selected]`).AttrOr("value", "") != "1825" {
 		t.Error("the settings tab does not show 5 years")
 	}
-	r := g.get("/admin/audit/integrity")
+	r := g.get("/admin/audit/integrity?verify=1")
 	if r.status != http.StatusOK || r.doc.Find("#chain-state").AttrOr("data-state", "") != "ok" {
 		t.Fatalf("integrity page: %d %q", r.status, r.text("#chain-state"))
 	}
@@ -233,8 +235,29 @@ func TestAuditIntegrityAndEvidence(t *testing.T) {
 	if err != nil || v.Broken || v.Checked == 0 || bundle.TenantID != a.ids.contoso {
 		t.Fatalf("evidence: %+v %v", v, err)
 	}
-	if r := g.get("/admin/audit/evidence?from=2026-13-01"); r.status != http.StatusUnprocessableEntity {
+	if r := g.get("/admin/audit/evidence?from=2026-13-01"); r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, "Enter a date") {
 		t.Errorf("bad date: %d", r.status)
+	}
+	// Without ?verify=1 the page only offers to verify; after an edit made in the database,
+	// verifying names the entry.
+	if r := g.get("/admin/audit/integrity"); r.count("#chain-state") != 0 || r.count(`form[action="/admin/audit/integrity"] input[name="verify"]`) != 1 {
+		t.Error("the page verifies without being asked, or offers no button")
+	}
+	victim := lastRow(a.chainRows(a.ids.contoso, store.AuditFilter{Action: "audit.retention"})).ID
+	raw, err := sql.Open("sqlite", a.path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	if _, err := raw.Exec(`DROP TRIGGER audit_log_no_update`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := raw.Exec(`UPDATE audit_log SET after = '{"retention_days":3650}' WHERE id = ?`, victim); err != nil {
+		t.Fatal(err)
+	}
+	r = g.get("/admin/audit/integrity?verify=1")
+	if r.doc.Find("#chain-state").AttrOr("data-state", "") != "broken" || !strings.Contains(r.text("#chain-state"), strconv.FormatInt(victim, 10)) {
+		t.Errorf("after an edit of entry %d: %q", victim, r.text("#chain-state"))
 	}
 	jl := g.get("/admin/audit/export/jsonl")
 	if n := int64(strings.Count(jl.body, "\n")); n != v.Checked+v.Unchained {
