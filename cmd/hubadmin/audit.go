@@ -127,14 +127,15 @@ func orAll(s string) string {
 // purgeEvery is how often the server removes audit entries past each tenant's retention.
 const purgeEvery = 24 * time.Hour
 
-// runAuditPurge purges at start and then every purgeEvery until ctx ends. A failure is logged
-// and retried at the next round; it never stops the server.
+// runAuditPurge purges at start and then every purgeEvery until ctx ends. A round under way
+// when ctx ends still finishes (one short transaction per tenant), so the database is closed
+// after it. A failure is logged and retried at the next round; it never stops the server.
 func runAuditPurge(ctx context.Context, db *store.DB, logger *slog.Logger) {
 	t := time.NewTicker(purgeEvery)
 	defer t.Stop()
 	for {
-		cps, err := db.PurgeAllAudit(ctx)
-		if err != nil && ctx.Err() == nil {
+		cps, err := db.PurgeAllAudit(context.WithoutCancel(ctx))
+		if err != nil {
 			logger.Error("audit purge", "err", err)
 		}
 		for _, c := range cps {

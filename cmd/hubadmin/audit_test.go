@@ -5,10 +5,13 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"hubadmin/store"
 )
@@ -99,5 +102,25 @@ func TestAuditVerifyFile(t *testing.T) {
 	}
 	if code, _ := runAudit(t, "verify", "-db", path); code != 2 {
 		t.Errorf("no tenant: exit %d, want 2", code)
+	}
+}
+
+// TestServerPurgeRunsAtStart: the server's purge loop purges once at start (then daily), and
+// what it removed is recorded and still verifies.
+func TestServerPurgeRunsAtStart(t *testing.T) {
+	path, ids := auditDB(t)
+	ctx := context.Background()
+	db, err := store.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	db.Now = func() time.Time { return time.Now().AddDate(3, 0, 0) } // three years on: past 2 years
+	stopped, cancel := context.WithCancel(ctx)
+	cancel() // one round, then the loop sees the end
+	runAuditPurge(stopped, db, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	v, err := db.VerifyAuditChain(ctx, 1)
+	if err != nil || v.Broken || v.Checkpoint == nil || v.Checkpoint.LastID < ids[len(ids)-1] {
+		t.Fatalf("after the server's purge: %+v %v", v, err)
 	}
 }
