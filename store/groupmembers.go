@@ -25,7 +25,7 @@ func syncGroupWorkspaceMembers(ctx context.Context, tx *Tx, tenantID int64) erro
 		FROM (`+groupWorkspaceAccessSQL+`) a
 		JOIN group_members gm ON gm.group_id = a.group_id
 		JOIN people p ON p.email = gm.email
-		WHERE true
+		WHERE `+groupMemberActiveSQL("p.email", "?1")+`
 		ON CONFLICT (workspace_id, person_id) DO NOTHING`, tenantID, tx.now())
 	if err != nil {
 		return fmt.Errorf("add members through groups: %w", err)
@@ -35,7 +35,8 @@ func syncGroupWorkspaceMembers(ctx context.Context, tx *Tx, tenantID int64) erro
 			SELECT 1 FROM (`+groupWorkspaceAccessSQL+`) a
 			JOIN group_members gm ON gm.group_id = a.group_id
 			JOIN people p ON p.email = gm.email
-			WHERE a.workspace_id = workspace_members.workspace_id AND p.id = workspace_members.person_id)`, tenantID)
+			WHERE a.workspace_id = workspace_members.workspace_id AND p.id = workspace_members.person_id
+			AND `+groupMemberActiveSQL("p.email", "?1")+`)`, tenantID)
 	if err != nil {
 		return fmt.Errorf("remove members no group brings: %w", err)
 	}

@@ -295,7 +295,7 @@ func (db *DB) GroupList(ctx context.Context, tenantID int64, f GroupFilter) (Lis
 		}
 		rows, err := tx.query(ctx, `SELECT `+groupColumns+`,
 				(SELECT count(*) FROM group_members gm WHERE gm.group_id = g.id),
-				(SELECT count(*) FROM group_members gm JOIN people p ON p.email = gm.email WHERE gm.group_id = g.id),
+				(SELECT count(*) FROM group_members gm WHERE gm.group_id = g.id AND EXISTS (SELECT 1 FROM people ap JOIN tenant_members atm ON atm.person_id = ap.id WHERE ap.email = gm.email AND atm.tenant_id = g.tenant_id AND ap.mailbox_verified = 1)),
 				(SELECT ifnull(group_concat(ra.role || char(30) || ifnull(ra.workspace_id, 0) || char(30) || ifnull(w.name, ''), char(31)), '')
 					FROM role_assignments ra LEFT JOIN workspaces w ON w.id = ra.workspace_id WHERE ra.group_id = g.id),
 				(SELECT count(*) FROM grants gr WHERE gr.group_id = g.id)
@@ -339,7 +339,7 @@ func groupListWhere(tenantID int64, f GroupFilter) (string, []any) {
 		args = append(args, string(f.Role))
 	}
 	const hasMember = `EXISTS (SELECT 1 FROM group_members gm WHERE gm.group_id = g.id)`
-	const hasRegistered = `EXISTS (SELECT 1 FROM group_members gm JOIN people p ON p.email = gm.email WHERE gm.group_id = g.id)`
+	const hasRegistered = `EXISTS (SELECT 1 FROM group_members gm WHERE gm.group_id = g.id AND EXISTS (SELECT 1 FROM people ap JOIN tenant_members atm ON atm.person_id = ap.id WHERE ap.email = gm.email AND atm.tenant_id = g.tenant_id AND ap.mailbox_verified = 1))`
 	switch f.Status {
 	case GroupStatusRegistered:
 		where = append(where, hasRegistered)
@@ -417,7 +417,7 @@ func (db *DB) GroupDetail(ctx context.Context, tenantID, id int64, viewerEmail, 
 		var err error
 		d.Group, err = scanGroup(tx.queryRow(ctx, `SELECT `+groupColumns+`,
 				(SELECT count(*) FROM group_members gm WHERE gm.group_id = g.id),
-				(SELECT count(*) FROM group_members gm JOIN people p ON p.email = gm.email WHERE gm.group_id = g.id),
+				(SELECT count(*) FROM group_members gm WHERE gm.group_id = g.id AND EXISTS (SELECT 1 FROM people ap JOIN tenant_members atm ON atm.person_id = ap.id WHERE ap.email = gm.email AND atm.tenant_id = g.tenant_id AND ap.mailbox_verified = 1)),
 				ifnull((SELECT t.admin_group_id = g.id FROM tenants t WHERE t.id = g.tenant_id), 0),
 				EXISTS (SELECT 1 FROM group_members gm WHERE gm.group_id = g.id AND gm.email = ?)
 			FROM directory_groups g WHERE g.id = ? AND g.tenant_id = ?`, strings.TrimSpace(viewerEmail), id, tenantID),
@@ -449,7 +449,8 @@ func groupMembersPage(ctx context.Context, tx *Tx, groupID int64, after, before 
 		args = append(args, c.Key)
 	}
 	rows, err := tx.query(ctx, `SELECT gm.email, ifnull(p.id, 0), ifnull(p.display_name, ''), gm.created_at
-		FROM group_members gm LEFT JOIN people p ON p.email = gm.email
+		FROM group_members gm LEFT JOIN people p ON p.email = gm.email AND EXISTS (SELECT 1 FROM tenant_members atm JOIN directory_groups ag ON ag.tenant_id = atm.tenant_id
+			WHERE ag.id = gm.group_id AND atm.person_id = p.id AND p.mailbox_verified = 1)
 		WHERE gm.group_id = ?`+keyset+` `+order+` LIMIT ?`, append(args, PageSize+1)...)
 	if err != nil {
 		return ListPage[GroupMember]{}, fmt.Errorf("members of group %d: %w", groupID, err)
@@ -1072,9 +1073,13 @@ func groupHoldsRole(ctx context.Context, tx *Tx, groupID int64, role perm.Role) 
 // (Global Admin) role in the tenant, personally or as a member of a group holding it.
 func checkAdministratorsLeft(ctx context.Context, tx *Tx, tenantID int64) error {
 	var n int
-	err := tx.queryRow(ctx, `SELECT EXISTS (SELECT 1 FROM role_assignments WHERE tenant_id = ?1 AND role = 'global_admin' AND person_id IS NOT NULL)
+	// Only administrators who can sign in count: a registered, enabled person holding the role,
+	// or one a group holding it reaches (docs/security.md).
+	err := tx.queryRow(ctx, `SELECT EXISTS (SELECT 1 FROM role_assignments ra JOIN people p ON p.id = ra.person_id
+			WHERE ra.tenant_id = ?1 AND ra.role = 'global_admin' AND p.password_hash <> '' AND p.disabled = 0)
 		OR EXISTS (SELECT 1 FROM role_assignments ra JOIN group_members gm ON gm.group_id = ra.group_id
-			WHERE ra.tenant_id = ?1 AND ra.role = 'global_admin')`, tenantID).Scan(&n)
+			JOIN people p ON p.email = gm.email AND p.password_hash <> '' AND p.disabled = 0
+			WHERE ra.tenant_id = ?1 AND ra.role = 'global_admin' AND `+groupMemberActiveSQL("gm.email", "?1")+`)`, tenantID).Scan(&n)
 	if err != nil {
 		return fmt.Errorf("administrators of tenant %d: %w", tenantID, err)
 	}
@@ -1149,7 +1154,7 @@ func (db *DB) WorkspaceGroupAccess(ctx context.Context, tenantID, workspaceID in
 				EXISTS (SELECT 1 FROM role_assignments ra WHERE ra.group_id = g.id AND ra.role = 'workspace_admin' AND ra.workspace_id = ?2),
 				(SELECT ifnull(group_concat(gr.permission, ' '), '') FROM grants gr WHERE gr.group_id = g.id AND gr.workspace_id = ?2),
 				(SELECT count(*) FROM group_members gm WHERE gm.group_id = g.id),
-				(SELECT count(*) FROM group_members gm JOIN people p ON p.email = gm.email WHERE gm.group_id = g.id)
+				(SELECT count(*) FROM group_members gm WHERE gm.group_id = g.id AND EXISTS (SELECT 1 FROM people ap JOIN tenant_members atm ON atm.person_id = ap.id WHERE ap.email = gm.email AND atm.tenant_id = g.tenant_id AND ap.mailbox_verified = 1))
 			FROM group_access ga JOIN directory_groups g ON g.id = ga.group_id
 			WHERE g.tenant_id = ?1 AND ga.workspace_id = ?2`+keyset+` `+order+fmt.Sprintf(` LIMIT %d`, PageSize+1), args...)
 		if err != nil {
