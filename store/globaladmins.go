@@ -135,10 +135,12 @@ func checkNotAlready(ctx context.Context, tx *Tx, tenantID int64, p Person, fiel
 	return nil
 }
 
-// canBeNamedDirectly: a person of the tenant who can sign in and proved their mailbox may be
-// given the Global Admin role at once; anyone else only through an invitation they accept.
+// canBeNamedDirectly: a person of the tenant whose mailbox is proven may be given the Global
+// Admin role at once (without a password yet, only a mailed link or a link no other scope's
+// reference allows can give them one, and the role is such a reference); anyone else only
+// through an invitation they accept.
 func canBeNamedDirectly(p Person) bool {
-	return p.PasswordHash != "" && p.MailboxVerified && !p.Disabled
+	return p.MailboxVerified && !p.Disabled
 }
 
 // GlobalAdminInvite is a Global Admin named by email, who may have no account yet.

@@ -481,7 +481,7 @@ func (db *DB) AcceptInvitation(ctx context.Context, a Acceptance) (Person, Invit
 			return err
 		}
 		if in.NeedsMail {
-			return Deny("invitations.error.needs_mail")
+			return Deny("account.error.needs_mail")
 		}
 		if person, err = inviteeAccount(ctx, tx, in, a); err != nil {
 			return err
@@ -563,7 +563,7 @@ func inviteeAccount(ctx context.Context, tx *Tx, in InvitationInfo, a Acceptance
 		// Unproven: only a mailed link gets here (NeedsMail otherwise). The mailbox owner takes
 		// the account back: a new password, and whoever else was signed in is signed out.
 		if !in.Reclaim || a.PasswordHash == "" || (a.PersonID != 0 && a.PersonID != p.ID) {
-			return Person{}, Deny("invitations.error.needs_mail")
+			return Person{}, Deny("account.error.needs_mail")
 		}
 		if _, err := tx.exec(ctx, `UPDATE people SET display_name = ?, password_hash = ?, version = version + 1 WHERE id = ?`,
 			a.DisplayName, a.PasswordHash, p.ID); err != nil {

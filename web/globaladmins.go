@@ -18,6 +18,7 @@ func (s *Server) globalAdminRoutes() []Route {
 		{http.MethodPost, "/admin/global-admins/invite", TenantAdmin, s.globalAdminInvite},
 		{http.MethodGet, "/admin/global-admins/:id/remove", TenantAdmin, s.globalAdminRemoveConfirm},
 		{http.MethodPost, "/admin/global-admins/:id/remove", TenantAdmin, s.globalAdminRemove},
+		{http.MethodGet, tenantOutboxPath, TenantAdmin, s.tenantOutbox},
 	}
 }
 
@@ -36,6 +37,9 @@ func (s *Server) renderGlobalAdmins(c echo.Context, status int, d views.GlobalAd
 		return err
 	}
 	d.Admins, d.ViewerID = admins, v.Person.ID
+	if d.Pending, err = s.db.TenantInvitations(ctx, v.Tenant.ID, store.InvitationKindGlobalAdmin); err != nil {
+		return err
+	}
 	if d.Query != "" {
 		found, err := s.db.FindTenantMembers(ctx, v.Tenant.ID, d.Query, store.MemberSearchLimit)
 		if err != nil {
@@ -139,7 +143,8 @@ func (s *Server) renderGlobalAdminRemove(c echo.Context, status int, id int64) e
 		switch {
 		case g.Person.ID == id:
 			d.Admin, found = g, true
-		case !g.Person.Disabled:
+		case !g.Person.Disabled && !g.Invited():
+			// Only Global Admins who can sign in count (an invited one never registered).
 			othersActive++
 		}
 	}

@@ -65,6 +65,7 @@ func init() {
 		routeCase{method: "POST", path: "/admin/global-admins/invite", build: func(*app, int64) (string, url.Values) {
 			return "/admin/global-admins/invite", url.Values{"email": {"new.admin@contoso.example"}, "_submission": {store.NewSubmissionToken()}}
 		}, want: tenantAdminOnly(303)},
+		routeCase{method: "GET", path: "/admin/outbox", want: tenantAdminOnly(200)},
 		routeCase{method: "GET", path: "/admin/global-admins/:id/remove", build: func(a *app, _ int64) (string, url.Values) {
 			return fmt.Sprintf("/admin/global-admins/%d/remove", tenantTestPersonID(a, disabledEmail)), nil
 		}, want: tenantAdminObject(200)},
