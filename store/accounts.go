@@ -181,6 +181,33 @@ func groupMemberActiveSQL(emailExpr, tenantExpr string) string {
 		WHERE ap.email = ` + emailExpr + ` AND atm.tenant_id = ` + tenantExpr + ` AND ap.mailbox_verified = 1)`
 }
 
+// inviteGroupMember invites an address just added to a directory group into the tenant when
+// the group can't reach it yet (no account of the tenant with a proven mailbox) and no live
+// invitation of the tenant waits for it already. The invitation is the tenant's (Admin Center
+// outbox); accepting it makes them a member, and the group then applies.
+func inviteGroupMember(ctx context.Context, tx *Tx, ga GroupActor, tenantID int64, email string) error {
+	var active, waiting bool
+	if err := tx.queryRow(ctx, `SELECT `+groupMemberActiveSQL("?1", "?2")+`,
+		EXISTS (SELECT 1 FROM invitations WHERE tenant_id = ?2 AND email = ?1 AND used_at IS NULL AND revoked_at IS NULL AND expires_at > ?3)`,
+		email, tenantID, tx.now()).Scan(&active, &waiting); err != nil {
+		return fmt.Errorf("group member %s: %w", email, err)
+	}
+	if active || waiting {
+		return nil
+	}
+	var defaultWS int64
+	if err := tx.queryRow(ctx, `SELECT id FROM workspaces WHERE tenant_id = ? AND is_default = 1`, tenantID).Scan(&defaultWS); err != nil {
+		return fmt.Errorf("default workspace of tenant %d: %w", tenantID, err)
+	}
+	id, err := createInvitation(ctx, tx, NewInvitation{TenantID: tenantID, WorkspaceID: defaultWS, Email: email, Kind: InvitationKindTenant},
+		ga.Actor.PersonID, func(token string) Mail { return ga.Invite(email, token) })
+	if err != nil {
+		return err
+	}
+	return audit(ctx, tx, AuditEntry{TenantID: tenantID, Actor: ga.Actor, Action: "invitation.create", TargetKind: "invitation",
+		TargetID: id, TargetLabel: email, WorkspaceID: defaultWS})
+}
+
 func isTenantMember(ctx context.Context, tx *Tx, tenantID, personID int64) (bool, error) {
 	var n int
 	if err := tx.queryRow(ctx, `SELECT count(*) FROM tenant_members WHERE tenant_id = ? AND person_id = ?`, tenantID, personID).Scan(&n); err != nil {

@@ -112,6 +112,11 @@ func addGroupMembersTx(ctx context.Context, tx *Tx, ga GroupActor, g DirectoryGr
 			TargetID: g.ID, TargetLabel: g.Name, After: e}); err != nil {
 			return 0, err
 		}
+		if ga.Invite != nil {
+			if err := inviteGroupMember(ctx, tx, ga, g.TenantID, e); err != nil {
+				return 0, err
+			}
+		}
 	}
 	if added > 0 {
 		if err := syncGroupWorkspaceMembers(ctx, tx, g.TenantID); err != nil {

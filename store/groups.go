@@ -145,6 +145,10 @@ type GroupActor struct {
 	Actor      Actor
 	Access     perm.Access
 	designated bool
+	// Invite, when set, writes the invitation message for an address added to a group whose
+	// owner has not joined the tenant (or not proven the mailbox): the group reaches them only
+	// once they accept it (docs/security.md).
+	Invite InvitationMail
 }
 
 // objectIDPattern is a GUID as Entra shows object IDs: 8-4-4-4-12 hexadecimal digits.
