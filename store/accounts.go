@@ -231,8 +231,13 @@ type TenantInvitation struct {
 func (db *DB) TenantInvitations(ctx context.Context, tenantID int64, kind string) ([]TenantInvitation, error) {
 	var out []TenantInvitation
 	err := db.readTx(ctx, func(tx *Tx) error {
-		rows, err := tx.query(ctx, `SELECT id, email, kind, expires_at FROM invitations WHERE tenant_id = ? AND kind = ?
-			AND used_at IS NULL AND revoked_at IS NULL ORDER BY id DESC LIMIT ?`, tenantID, kind, PageSize)
+		// A new address's Global Admin holds the role already (listed among the admins as
+		// invited): only the invitations whose role comes on acceptance are listed here.
+		rows, err := tx.query(ctx, `SELECT i.id, i.email, i.kind, i.expires_at FROM invitations i WHERE i.tenant_id = ?1 AND i.kind = ?2
+			AND i.used_at IS NULL AND i.revoked_at IS NULL
+			AND NOT EXISTS (SELECT 1 FROM people p JOIN role_assignments ra ON ra.person_id = p.id
+				WHERE p.email = i.email AND ra.tenant_id = ?1 AND ra.role = 'global_admin')
+			ORDER BY i.id DESC LIMIT ?3`, tenantID, kind, PageSize)
 		if err != nil {
 			return fmt.Errorf("invitations of tenant %d: %w", tenantID, err)
 		}
