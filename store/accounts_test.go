@@ -443,3 +443,38 @@ func TestInviteeOfTwoTenantsAcceptsBothAfterProvingTheMailboxOnce(t *testing.T) 
 		t.Errorf("member of %v, want both tenants", tenants)
 	}
 }
+
+// Attack 2 inside a tenant: Contoso Labs' Workspace Admin pre-registers an address from Labs'
+// outbox; later Contoso's Global Admin names it Global Admin. The account is a member of
+// Contoso but unproven: it is never named directly, only invited, and the invitation needs
+// the mailbox.
+func TestAttackWorkspaceAdminPreRegistersAFutureGlobalAdmin(t *testing.T) {
+	w := newAccountsWorld(t)
+	ctx := context.Background()
+	const victim = "future.cto@contoso.example"
+	w.inviteInto(t, "workspace.admin@contoso.example", w.contoso, w.wsLabs, victim)
+	tok, _, _ := w.outboxRead(t, w.contoso, w.wsLabs, victim)
+	if tok == "" {
+		t.Fatal("Labs' outbox should show the link of an address nobody else knows")
+	}
+	p, _, err := w.db.AcceptInvitation(ctx, Acceptance{Token: tok, DisplayName: "Future CTO", PasswordHash: "wanda-knows"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	gaActor, _ := w.actorIn(t, "global.admin@contoso.example", w.contoso)
+	err = w.db.AddGlobalAdmin(ctx, gaActor, w.contoso, p.ID, NewSubmissionToken())
+	var invalid *ValidationError
+	if !errors.As(err, &invalid) || invalid.Fields["person"] != "account.ga.error.unverified" {
+		t.Fatalf("naming an unproven member Global Admin: %v, want account.ga.error.unverified", err)
+	}
+	mailed := w.inviteGA(t, "global.admin@contoso.example", w.contoso, victim)
+	if a, _ := w.db.AccessOf(ctx, w.contoso, p); a.HasRole(perm.RoleGlobalAdmin) {
+		t.Fatal("the unproven account holds Global Admin before accepting")
+	}
+	if _, _, err := w.db.AcceptInvitation(ctx, Acceptance{Token: mailed, PersonID: p.ID}); !isDenied(err, "account.error.needs_mail") {
+		t.Errorf("the Workspace Admin, signed in as the account, accepts: %v, want needs_mail", err)
+	}
+	if tok, _, withheld := w.outboxRead(t, w.contoso, 0, victim); tok != "" || !withheld {
+		t.Error("the Admin Center outbox shows a link for an unproven account")
+	}
+}

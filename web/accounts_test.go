@@ -350,3 +350,91 @@ func TestHTTPInviteeOfTwoTenantsOverSMTP(t *testing.T) {
 		t.Errorf("verified %v, member of %v; want proven and both tenants", p.MailboxVerified, tenants)
 	}
 }
+
+// TestHTTPMailboxOwnerReclaimsAPreRegisteredAccount: after Fabrikam's Global Admin set up
+// cfo@'s account from Fabrikam's outbox, Contoso (with SMTP) names the address Global Admin.
+// The mail reaches the real owner, whose link sets a new password and ends the attacker's
+// session; only then is the account Contoso's Global Admin.
+func TestHTTPMailboxOwnerReclaimsAPreRegisteredAccount(t *testing.T) {
+	a := newApp(t)
+	ctx := context.Background()
+	const victim = "cfo@contoso.example"
+	fabrikam := a.browserFor(fabrikamAdm)
+	fabrikam.inviteForm(a.ids.wsFabrikam, victim, nil)
+	link, _, _ := outboxLink(fabrikam, wsPath(a.ids.wsFabrikam, "/outbox"), victim)
+	attacker := a.browser()
+	attacker.get(link)
+	if r := attacker.post(link, url.Values{"name": {"Fake CFO"}, "password": {"attacker-password-1"}, "password_again": {"attacker-password-1"}}); r.status != http.StatusSeeOther {
+		t.Fatalf("the attacker sets up the account: %d", r.status)
+	}
+	if r := attacker.get("/me/access"); r.status != http.StatusOK {
+		t.Fatalf("the attacker's session: %d", r.status)
+	}
+
+	a.db.SetMailDelivery(true)
+	a.srv.cfg.SMTPURL = "smtp://configured"
+	smtp := mailertest.Start(t)
+	sender, err := mailer.New(a.db, "smtp://"+smtp.Addr()+"?from=hub@contoso.example", slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	inviteGAByForm(a.browserFor(globalAdm), victim, "")
+	if n, err := sender.DeliverPending(ctx); err != nil || n < 1 {
+		t.Fatalf("delivered %d (%v)", n, err)
+	}
+	var mailed string
+	for _, m := range smtp.Received() {
+		if m.To != victim {
+			continue
+		}
+		msg, _ := mail.ReadMessage(strings.NewReader(m.Data))
+		body, _ := io.ReadAll(quotedprintable.NewReader(msg.Body))
+		mailed = tokenInBody.FindString(string(body))
+	}
+	if mailed == "" {
+		t.Fatal("no mailed link")
+	}
+	// The attacker, signed in as the account, is asked for a new password too: a session is
+	// no proof of the mailbox. (They never see this link; this shows it gives them nothing.)
+	owner := a.browser()
+	page := owner.get(mailed)
+	if page.status != http.StatusOK || page.count("#accept-reclaim") != 1 || page.count("#f-password") != 1 {
+		t.Fatalf("the owner's link page: %d, reclaim notice %d", page.status, page.count("#accept-reclaim"))
+	}
+	if r := owner.post(mailed, url.Values{"name": {"Real CFO"}, "password": {demoPassword}, "password_again": {demoPassword}}); r.status != http.StatusSeeOther {
+		t.Fatalf("the owner accepts: %d", r.status)
+	}
+	if r := attacker.get("/me/access"); r.status == http.StatusOK {
+		t.Error("the attacker's session survived the owner's reclaim")
+	}
+	b := a.browser()
+	b.get("/login")
+	if r := b.post("/login", url.Values{"email": {victim}, "password": {"attacker-password-1"}}); r.status == http.StatusSeeOther {
+		t.Error("the attacker's password still works")
+	}
+	p, _ := a.db.PersonByEmail(ctx, victim)
+	if acc, _ := a.db.AccessOf(ctx, a.ids.contoso, p); !acc.HasRole(perm.RoleGlobalAdmin) || !p.MailboxVerified {
+		t.Errorf("the owner: Global Admin %v, verified %v", acc.HasRole(perm.RoleGlobalAdmin), p.MailboxVerified)
+	}
+}
+
+// TestHTTPUnprovenMemberIsNeverNamedGlobalAdminDirectly: an account a Workspace Admin set up
+// from Labs' outbox can't be picked from the search and made Global Admin.
+func TestHTTPUnprovenMemberIsNeverNamedGlobalAdminDirectly(t *testing.T) {
+	a := newApp(t)
+	const victim = "future.cto@contoso.example"
+	wa := a.browserFor(wsAdmin)
+	wa.inviteForm(a.ids.wsLabs, victim, nil)
+	link, _, _ := outboxLink(wa, wsPath(a.ids.wsLabs, "/outbox"), victim)
+	acceptInvitation(t, a, link, "en", "Future CTO")
+	p, _ := a.db.PersonByEmail(context.Background(), victim)
+	ga := a.browserFor(globalAdm)
+	ga.get("/admin/global-admins?q=future")
+	r := ga.post("/admin/global-admins", url.Values{"person_id": {fmt.Sprint(p.ID)}, "_submission": {store.NewSubmissionToken()}, "q": {"future"}})
+	if r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, "has not proven their mailbox") {
+		t.Fatalf("naming an unproven member: %d, want 422 with the reason", r.status)
+	}
+	if acc, _ := a.db.AccessOf(context.Background(), a.ids.contoso, p); acc.HasRole(perm.RoleGlobalAdmin) {
+		t.Error("the role was given")
+	}
+}
