@@ -478,3 +478,24 @@ func TestAttackWorkspaceAdminPreRegistersAFutureGlobalAdmin(t *testing.T) {
 		t.Error("the Admin Center outbox shows a link for an unproven account")
 	}
 }
+
+// Attack 3, the search: Fabrikam invites a Contoso person, then searches its workspace's people
+// by the name it wants to learn.
+func TestAttackPeopleSearchDoesNotMatchAnotherTenantsNames(t *testing.T) {
+	w := newAccountsWorld(t)
+	ctx := context.Background()
+	w.inviteInto(t, "global.admin@fabrikam.example", fabrikamTenant, w.wsFabrikam, "user@contoso.example")
+	for _, q := range []string{"Ulysse", "Ul", "user@contoso"} {
+		page, err := w.db.WorkspacePeople(ctx, fabrikamTenant, w.wsFabrikam, PeopleFilter{Search: q})
+		if err != nil {
+			t.Fatal(err)
+		}
+		found := false
+		for _, p := range page.Items {
+			found = found || p.Person.Email == "user@contoso.example"
+		}
+		if want := strings.Contains(q, "@"); found != want {
+			t.Errorf("search %q finds the Contoso person: %v, want %v (by address only)", q, found, want)
+		}
+	}
+}

@@ -87,11 +87,13 @@ func (p WorkspacePerson) WorkspaceAdmin(wsID int64) bool {
 
 // memberColumns are what a page of workspace people reads for each row; the last two columns
 // are the live invitation of a pending member.
-// A pending member's name shows only when they belong to the tenant: an invited account of
-// another tenant keeps its name there (docs/security.md, tenant isolation).
+// nameVisibleSQL: the list may show (and search) the member's name. A pending member's name
+// shows only when they belong to the tenant: an invited account of another tenant keeps its name
+// there (docs/security.md, tenant isolation).
+const nameVisibleSQL = `(wm.status <> 'pending' OR EXISTS (SELECT 1 FROM tenant_members tm WHERE tm.tenant_id = wm.tenant_id AND tm.person_id = p.id))`
+
 const memberColumns = `p.id, p.email,
-	CASE WHEN wm.status <> 'pending' OR EXISTS (SELECT 1 FROM tenant_members tm WHERE tm.tenant_id = wm.tenant_id AND tm.person_id = p.id)
-		THEN p.display_name ELSE '' END, p.account_kind, p.microsoft, wm.status, wm.created_at, wm.sort_key,
+	CASE WHEN ` + nameVisibleSQL + ` THEN p.display_name ELSE '' END, p.account_kind, p.microsoft, wm.status, wm.created_at, wm.sort_key,
 	ifnull(inv.id, 0), ifnull(inv.expires_at, ''), ifnull(inv.permissions, ''), ifnull(inv.make_admin, 0)`
 
 // liveInvitationJoin finds a pending member's newest invitation that is neither used nor revoked.
@@ -239,12 +241,16 @@ func peopleWhere(tenantID, wsID int64, f PeopleFilter) (string, []any) {
 	if q := strings.TrimSpace(f.Search); searchIndexed(f) {
 		// The trigram index finds the people whose email or name contains the term; the page
 		// then reads just those members.
-		where += ` AND wm.person_id IN (SELECT rowid FROM people_search WHERE people_search MATCH ?)`
-		args = append(args, `"`+strings.ReplaceAll(q, `"`, `""`)+`"`)
+		// A name matches only where the list shows it (nameVisibleSQL): another tenant's
+		// invited person is found by their address alone.
+		term := `"` + strings.ReplaceAll(q, `"`, `""`) + `"`
+		where += ` AND wm.person_id IN (SELECT rowid FROM people_search WHERE people_search MATCH ?)
+			AND (` + nameVisibleSQL + ` OR wm.person_id IN (SELECT rowid FROM people_search WHERE people_search MATCH ?))`
+		args = append(args, term, "email : "+term)
 	} else if q != "" {
 		// One or two characters are below the index's trigrams: read the members.
 		like := containsPattern(q)
-		where += ` AND (p.email LIKE ? ESCAPE '\' OR p.display_name LIKE ? ESCAPE '\')`
+		where += ` AND (p.email LIKE ? ESCAPE '\' OR (` + nameVisibleSQL + ` AND p.display_name LIKE ? ESCAPE '\'))`
 		args = append(args, like, like)
 	}
 	for _, s := range MemberStatuses {
