@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"errors"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -14,6 +15,9 @@ import (
 // page), never the token a compose callback saw. docs/security.md lists these tests.
 
 const fabrikamTenant = int64(2)
+
+// linkTokenRE finds an invitation link's token in a message body as the outbox page shows it.
+var linkTokenRE = regexp.MustCompile(`/invitations/([A-Za-z0-9_-]{43})`)
 
 // accountsWorld is the demo world plus Fabrikam's side.
 type accountsWorld struct {
@@ -86,7 +90,7 @@ func (w *accountsWorld) outboxRead(t *testing.T, tenant, ws int64, email string)
 		if !strings.EqualFold(m.To, email) {
 			continue
 		}
-		if sub := peopleTokenRE.FindStringSubmatch(m.Body); sub != nil {
+		if sub := linkTokenRE.FindStringSubmatch(m.Body); sub != nil {
 			return sub[1], true, m.LinkWithheld
 		}
 		return "", true, m.LinkWithheld
