@@ -256,3 +256,26 @@ func (db *DB) TenantInvitations(ctx context.Context, tenantID int64, kind string
 	})
 	return out, err
 }
+
+// RevokeTenantInvitation kills the link of one of the tenant's own invitations (Global Admin,
+// directory group), which no workspace's people may touch. Revoking twice is a no-op; a used
+// one can't be revoked; a workspace invitation or another tenant's is ErrNotFound.
+func (db *DB) RevokeTenantInvitation(ctx context.Context, actor Actor, tenantID, id int64) error {
+	return db.writeTx(ctx, func(tx *Tx) error {
+		in, err := scanInvitation(tx, tx.queryRow(ctx, invitationInfoSelect+`WHERE i.id = ? AND i.tenant_id = ? AND i.kind <> 'workspace'`, id, tenantID))
+		if err != nil {
+			return err
+		}
+		switch in.State {
+		case InvitationRevoked:
+			return nil
+		case InvitationUsed:
+			return Refuse("invitations.error.used")
+		}
+		if _, err := tx.exec(ctx, `UPDATE invitations SET revoked_at = ? WHERE id = ?`, tx.now(), id); err != nil {
+			return fmt.Errorf("revoke invitation: %w", err)
+		}
+		return audit(ctx, tx, AuditEntry{TenantID: tenantID, Actor: actor, Action: "invitation.revoke", TargetKind: "invitation", TargetID: id,
+			TargetLabel: in.Email, WorkspaceID: in.WorkspaceID, Before: in.State})
+	})
+}

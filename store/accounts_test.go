@@ -503,3 +503,33 @@ func TestAttackPeopleSearchDoesNotMatchAnotherTenantsNames(t *testing.T) {
 		}
 	}
 }
+
+// Tenant-level invitations are revoked from the Admin Center only; their link dies.
+func TestRevokeTenantInvitation(t *testing.T) {
+	w := newAccountsWorld(t)
+	ctx := context.Background()
+	link := w.inviteGA(t, "global.admin@contoso.example", w.contoso, "global.admin@fabrikam.example")
+	list, err := w.db.TenantInvitations(ctx, w.contoso, InvitationKindGlobalAdmin)
+	if err != nil || len(list) != 1 {
+		t.Fatalf("waiting: %v %v", list, err)
+	}
+	wsLink := w.inviteInto(t, "global.admin@contoso.example", w.contoso, w.wsLabs, "someone@partner.example")
+	wsInfo, _ := w.db.InvitationByToken(ctx, wsLink)
+	ga, _ := w.actorIn(t, "global.admin@contoso.example", w.contoso)
+	fab, _ := w.actorIn(t, "global.admin@fabrikam.example", fabrikamTenant)
+	if err := w.db.RevokeTenantInvitation(ctx, ga, w.contoso, wsInfo.ID); !errors.Is(err, ErrNotFound) {
+		t.Errorf("revoking a workspace invitation here: %v, want ErrNotFound", err)
+	}
+	if err := w.db.RevokeTenantInvitation(ctx, fab, fabrikamTenant, list[0].ID); !errors.Is(err, ErrNotFound) {
+		t.Errorf("another tenant revokes it: %v, want ErrNotFound", err)
+	}
+	if err := w.db.RevokeTenantInvitation(ctx, ga, w.contoso, list[0].ID); err != nil {
+		t.Fatal(err)
+	}
+	if info, _ := w.db.InvitationByToken(ctx, link); info.State != InvitationRevoked {
+		t.Errorf("after revoking: %s", info.State)
+	}
+	if list, _ := w.db.TenantInvitations(ctx, w.contoso, InvitationKindGlobalAdmin); len(list) != 0 {
+		t.Errorf("still waiting: %v", list)
+	}
+}

@@ -111,6 +111,20 @@ func (s *Server) globalAdminInvitationMail(c echo.Context, email string) store.C
 	}
 }
 
+// tenantInvitationRevoke kills the link of a Global Admin (or directory group) invitation.
+func (s *Server) tenantInvitationRevoke(c echo.Context) error {
+	if _, err := form(c); err != nil {
+		return err
+	}
+	if err := s.db.RevokeTenantInvitation(c.Request().Context(), adminActor(c), req(c).Viewer.Tenant.ID, paramInt(c, "inv")); err != nil {
+		return err
+	}
+	if err := s.flash(c, "people.flash.invitation_revoked"); err != nil {
+		return err
+	}
+	return seeOther(c, "/admin/global-admins")
+}
+
 // globalAdminRemoveConfirm asks before removing a Global Admin (a page, so it works without
 // JavaScript), or says why it can't be done. Nobody removes themself: 403.
 func (s *Server) globalAdminRemoveConfirm(c echo.Context) error {
