@@ -200,6 +200,10 @@ func TestHTTPAttackGroupAddShowsNoNamesAndMakesNoMembers(t *testing.T) {
 			t.Errorf("Fabrikam's group page shows Contoso's %q", name)
 		}
 	}
+	// Each address got Fabrikam's invitation instead, in Fabrikam's Admin Center outbox.
+	if _, listed, _ := outboxLink(b, "/admin/outbox", "user@contoso.example"); !listed {
+		t.Error("adding an address that hasn't joined Fabrikam queued no invitation")
+	}
 	// The invitation link page of a Contoso person shows no name either.
 	if r := b.inviteForm(a.ids.wsFabrikam, "user@contoso.example", nil); r.status != http.StatusSeeOther {
 		t.Fatalf("invite: %d", r.status)
