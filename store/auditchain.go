@@ -332,6 +332,13 @@ func VerifyEvidence(r io.Reader) (Verification, Evidence, error) {
 		}
 		cv.add(e)
 	}
+	// A range that reaches the day the bundle was made ends at the head: entries cut off the
+	// end of the bundle are found too.
+	if n := len(ev.Entries); n > 0 && !cv.v.Broken && (ev.To == "" || len(ev.GeneratedAt) >= 10 && ev.To >= ev.GeneratedAt[:10]) {
+		if last := ev.Entries[n-1]; last.Hash != ev.HeadHash {
+			cv.v.Broken, cv.v.BrokenID, cv.v.Reason = true, last.ID, "head"
+		}
+	}
 	return cv.v, ev, nil
 }
 

@@ -176,6 +176,19 @@ func TestAuditEvidenceVerifiesOffline(t *testing.T) {
 	if v.Broken || v.Checked != 11 || ev.AnchorPrevHash == "" || ev.HeadHash == "" {
 		t.Fatalf("bundle: %+v, anchor %q", v, ev.AnchorPrevHash)
 	}
+	// A whole-log bundle whose last entries are cut off no longer reaches its head.
+	var all bytes.Buffer
+	if err := f.db.WriteEvidence(f.ctx, &all, f.contoso, "", ""); err != nil {
+		t.Fatal(err)
+	}
+	if v, _, err := VerifyEvidence(bytes.NewReader(all.Bytes())); err != nil || v.Broken {
+		t.Fatalf("whole log: %+v %v", v, err)
+	}
+	text := all.String()
+	cut := text[:strings.LastIndex(text, ",\n{")] + "\n]}\n"
+	if v, _, err := VerifyEvidence(strings.NewReader(cut)); err != nil || !v.Broken || v.Reason != "head" {
+		t.Fatalf("bundle without its last entry: %+v %v", v, err)
+	}
 	// One changed character in an entry's before-value is found at that entry.
 	tampered := strings.Replace(buf.String(), `"before":"a"`, `"before":"A"`, 1)
 	v, _, err = VerifyEvidence(strings.NewReader(tampered))

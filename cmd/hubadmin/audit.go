@@ -106,6 +106,8 @@ func brokenReason(r string) string {
 		return "it has no hash"
 	case "tenant":
 		return "it belongs to another tenant"
+	case "head":
+		return "the bundle stops before the head it names: entries after this one were cut off"
 	}
 	return r
 }
