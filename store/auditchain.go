@@ -433,6 +433,18 @@ func (db *DB) PurgeAudit(ctx context.Context, tenantID int64) (Checkpoint, error
 		if _, err := tx.exec(ctx, `DELETE FROM audit_log WHERE tenant_id = ? AND id <= ?`, tenantID, c.LastID); err != nil {
 			return fmt.Errorf("purge tenant %d: %w", tenantID, err)
 		}
+		// The per-tenant entry counter (audit_counts, kept by an insert trigger where that
+		// migration is applied) assumed an append-only log; the purge is the one delete, so it
+		// keeps the counter right itself.
+		var counted int
+		if err := tx.queryRow(ctx, `SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'audit_counts'`).Scan(&counted); err != nil {
+			return err
+		}
+		if counted > 0 {
+			if _, err := tx.exec(ctx, `UPDATE audit_counts SET n = max(n - ?, 0) WHERE tenant_id = ?`, c.Count, tenantID); err != nil {
+				return fmt.Errorf("purge tenant %d: count: %w", tenantID, err)
+			}
+		}
 		var name string
 		if err := tx.queryRow(ctx, `SELECT name FROM tenants WHERE id = ?`, tenantID).Scan(&name); err != nil {
 			return err
