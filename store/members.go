@@ -551,28 +551,3 @@ type WorkspaceRef struct {
 	ID   int64
 	Name string
 }
-
-// WorkspacesWhere lists, default first then by name, up to limit workspaces of the tenant for
-// which keep says yes (the personal links to the people pages a person runs). It reads the
-// workspaces' ids and names only and stops as soon as it has enough.
-func (db *DB) WorkspacesWhere(ctx context.Context, tenantID int64, keep func(wsID int64) bool, limit int) ([]WorkspaceRef, error) {
-	var out []WorkspaceRef
-	err := db.readTx(ctx, func(tx *Tx) error {
-		rows, err := tx.query(ctx, `SELECT id, name FROM workspaces WHERE tenant_id = ? ORDER BY is_default DESC, name_key, id`, tenantID)
-		if err != nil {
-			return fmt.Errorf("workspaces of tenant %d: %w", tenantID, err)
-		}
-		defer rows.Close()
-		for rows.Next() && len(out) < limit {
-			var w WorkspaceRef
-			if err := rows.Scan(&w.ID, &w.Name); err != nil {
-				return err
-			}
-			if keep(w.ID) {
-				out = append(out, w)
-			}
-		}
-		return rows.Err()
-	})
-	return out, err
-}

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 
@@ -17,7 +18,18 @@ type Viewer struct {
 	Tenants            []TenantRef
 	DefaultWorkspaceID int64
 	Access             perm.Access
+	// Workspace is the workspace the request names (a :ws route), read with the access when
+	// it belongs to the current tenant; nil otherwise.
+	Workspace *Workspace
+	// PeopleWorkspaces are up to MaxPeopleLinks workspaces whose people the person runs
+	// (Manage users or Invite users there), the default first, then by name: the personal
+	// "People of …" links of every page.
+	PeopleWorkspaces []WorkspaceRef
 }
+
+// MaxPeopleLinks bounds Viewer.PeopleWorkspaces: a CSAM or an Incident Manager holds Invite
+// users in every workspace of the tenant, which may be 100,000.
+const MaxPeopleLinks = 5
 
 // LoadViewer reads a Viewer in one snapshot. tenantID 0, or a tenant the person no longer
 // belongs to, falls back to the first tenant they belong to; a person with no tenant gets a
@@ -29,45 +41,70 @@ func (db *DB) LoadViewer(ctx context.Context, personID, tenantID int64) (Viewer,
 		if err != nil {
 			return ErrNotFound
 		}
-		v.Person = p
 		rows, err := tx.query(ctx, `SELECT id, name FROM tenants WHERE id IN (`+memberTenantsSQL+`) ORDER BY name, id`, p.ID, p.Email)
 		if err != nil {
 			return fmt.Errorf("viewer tenants: %w", err)
 		}
 		defer rows.Close()
+		var tenants []TenantRef
 		for rows.Next() {
 			var t TenantRef
 			if err := rows.Scan(&t.ID, &t.Name); err != nil {
 				return err
 			}
-			v.Tenants = append(v.Tenants, t)
+			tenants = append(tenants, t)
 		}
 		if err := rows.Err(); err != nil {
 			return err
 		}
-		current := int64(0)
-		for _, t := range v.Tenants {
-			if t.ID == tenantID {
-				current = t.ID
-			}
-		}
-		if current == 0 && len(v.Tenants) > 0 {
-			current = v.Tenants[0].ID
-		}
-		if current == 0 {
-			return nil
-		}
-		if v.Tenant, err = tenantByID(ctx, tx, current); err != nil {
-			return err
-		}
-		in, err := accessInput(ctx, tx, current, p)
-		if err != nil {
-			return err
-		}
-		v.DefaultWorkspaceID = in.DefaultWorkspaceID
-		v.Access = perm.Compute(in)
-		return nil
+		v, err = viewerIn(ctx, tx, p, tenants, tenantID, 0)
+		return err
 	})
+	return v, err
+}
+
+// SessionViewer completes the Viewer of a session read by Session (which brought the person and
+// their tenants along): the current tenant, the access there and the workspace a :ws route
+// names (wsID, 0 for none) in one statement, and the "People of …" links in one more only when
+// some workspace qualifies. With the session itself, a signed-in request's base is two or three
+// statements. A session without a (still enabled) person gives ErrNotFound.
+func (db *DB) SessionViewer(ctx context.Context, s SessionRecord, tenantID, wsID int64) (Viewer, error) {
+	if s.Person == nil {
+		return Viewer{}, ErrNotFound
+	}
+	var v Viewer
+	err := db.readTx(ctx, func(tx *Tx) error {
+		var err error
+		v, err = viewerIn(ctx, tx, *s.Person, s.Tenants, tenantID, wsID)
+		return err
+	})
+	return v, err
+}
+
+func viewerIn(ctx context.Context, tx *Tx, p Person, tenants []TenantRef, tenantID, wsID int64) (Viewer, error) {
+	v := Viewer{Person: p, Tenants: tenants}
+	current := int64(0)
+	for _, t := range tenants {
+		if t.ID == tenantID {
+			current = t.ID
+		}
+	}
+	if current == 0 && len(tenants) > 0 {
+		current = tenants[0].ID
+	}
+	if current == 0 {
+		return v, nil
+	}
+	in, err := viewerRows(ctx, tx, current, p, wsID, &v)
+	if err != nil {
+		return v, err
+	}
+	if v.Tenant.ID == 0 {
+		return v, ErrNotFound // the tenant went away between the two reads of this snapshot: cannot happen
+	}
+	v.DefaultWorkspaceID = in.DefaultWorkspaceID
+	v.Access = perm.Compute(in)
+	v.PeopleWorkspaces, err = peopleWorkspaces(ctx, tx, current, v.DefaultWorkspaceID, v.Access)
 	return v, err
 }
 
@@ -86,48 +123,135 @@ func (db *DB) AccessOf(ctx context.Context, tenantID int64, p Person) (perm.Acce
 	return a, err
 }
 
-// accessInput gathers, in one statement, the person's own roles and grants in the tenant and
-// those of the directory groups whose member list holds their email.
+// accessSQL gathers the person's own roles and grants in tenant ?1 and those of the directory
+// groups of the tenant whose member list holds their email (?3). Each source is its own arm so
+// that each seeks an index by person (?2) or by group: an OR of the two made the planner walk
+// every role and grant of the tenant (≈ 48 ms a request at 100,000 grants); the unary + on the
+// tenant columns keeps it off the (tenant_id, …) indexes. The first arm is the tenant's default
+// workspace (a Services Admin's workspace permissions are there). Columns: kind, text a, b, c, d,
+// numbers n1…n6; viewerSQL adds the tenant and workspaces with the same columns.
+const accessSQL = `
+		SELECT 'default', '', '', '', '', w.id, 0, 0, 0, 0, 0 FROM workspaces w WHERE w.tenant_id = ?1 AND w.is_default = 1
+		UNION ALL
+		SELECT 'role', ra.role, '', '', '', ifnull(ra.workspace_id, 0), 0, 0, 0, 0, 0
+		FROM role_assignments ra WHERE ra.person_id = ?2 AND +ra.tenant_id = ?1
+		UNION ALL
+		SELECT 'role', ra.role, mg.name, '', '', ifnull(ra.workspace_id, 0), mg.id, 0, 0, 0, 0
+		FROM my_groups mg JOIN role_assignments ra ON ra.group_id = mg.id WHERE +ra.tenant_id = ?1
+		UNION ALL
+		SELECT 'grant', gr.permission, '', '', '', ifnull(gr.workspace_id, 0), 0, 0, 0, 0, 0
+		FROM grants gr WHERE gr.person_id = ?2 AND +gr.tenant_id = ?1
+		UNION ALL
+		SELECT 'grant', gr.permission, mg.name, '', '', ifnull(gr.workspace_id, 0), mg.id, 0, 0, 0, 0
+		FROM my_groups mg JOIN grants gr ON gr.group_id = mg.id WHERE +gr.tenant_id = ?1`
+
+const myGroupsCTE = `WITH my_groups AS (SELECT g.id, g.name FROM group_members gm JOIN directory_groups g ON g.id = gm.group_id
+		WHERE gm.email = ?3 AND +g.tenant_id = ?1)`
+
+// viewerSQL is accessSQL with, in the same statement, the tenant (?1) and the workspace the
+// request names (?4).
+const viewerSQL = myGroupsCTE + `
+		SELECT 'tenant', t.name, t.admin_model, t.created_at, '', t.show_names_training, t.in_product_feedback,
+			t.cloud_consent, ifnull(t.admin_group_id, 0), ifnull(t.csm_person_id, 0), t.version
+		FROM tenants t WHERE t.id = ?1
+		UNION ALL
+		SELECT 'workspace', w.name, w.description, a.kind, w.created_at, w.id, w.agreement_id, w.is_default, w.msa_exception, w.version, 0
+		FROM workspaces w JOIN agreements a ON a.id = w.agreement_id WHERE w.id = ?4 AND w.tenant_id = ?1
+		UNION ALL` + accessSQL
+
+// accessInput reads the person's access sources in one statement (no tenant row).
 func accessInput(ctx context.Context, tx *Tx, tenantID int64, p Person) (perm.Input, error) {
+	return viewerRowsOf(ctx, tx, myGroupsCTE+accessSQL, tenantID, nil, tenantID, p.ID, p.Email)
+}
+
+// viewerRows reads the tenant, the workspaces and the access of the viewer in one statement.
+func viewerRows(ctx context.Context, tx *Tx, tenantID int64, p Person, wsID int64, v *Viewer) (perm.Input, error) {
+	return viewerRowsOf(ctx, tx, viewerSQL, tenantID, v, tenantID, p.ID, p.Email, wsID)
+}
+
+func viewerRowsOf(ctx context.Context, tx *Tx, q string, tenantID int64, v *Viewer, args ...any) (perm.Input, error) {
 	in := perm.Input{}
-	rows, err := tx.query(ctx, `
-		WITH my_groups AS (
-			SELECT g.id, g.name FROM directory_groups g JOIN group_members gm ON gm.group_id = g.id
-			WHERE g.tenant_id = ?1 AND gm.email = ?3)
-		SELECT 'default', '', id, 0, '' FROM workspaces WHERE tenant_id = ?1 AND is_default = 1
-		UNION ALL
-		SELECT 'role', ra.role, ifnull(ra.workspace_id, 0), ifnull(ra.group_id, 0), ifnull(mg.name, '')
-		FROM role_assignments ra LEFT JOIN my_groups mg ON mg.id = ra.group_id
-		WHERE ra.tenant_id = ?1 AND (ra.person_id = ?2 OR ra.group_id IN (SELECT id FROM my_groups))
-		UNION ALL
-		SELECT 'grant', gr.permission, ifnull(gr.workspace_id, 0), ifnull(gr.group_id, 0), ifnull(mg.name, '')
-		FROM grants gr LEFT JOIN my_groups mg ON mg.id = gr.group_id
-		WHERE gr.tenant_id = ?1 AND (gr.person_id = ?2 OR gr.group_id IN (SELECT id FROM my_groups))`,
-		tenantID, p.ID, p.Email)
+	rows, err := tx.query(ctx, q, args...)
 	if err != nil {
-		return in, fmt.Errorf("access of person %d in tenant %d: %w", p.ID, tenantID, err)
+		return in, fmt.Errorf("access in tenant %d: %w", tenantID, err)
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var kind, name, groupName string
-		var wsID, groupID int64
-		if err := rows.Scan(&kind, &name, &wsID, &groupID, &groupName); err != nil {
+		var kind, a, b, c, d string
+		var n [6]int64
+		if err := rows.Scan(&kind, &a, &b, &c, &d, &n[0], &n[1], &n[2], &n[3], &n[4], &n[5]); err != nil {
 			return in, err
 		}
-		var group *perm.GroupRef
-		if groupID != 0 {
-			group = &perm.GroupRef{ID: groupID, Name: groupName}
-		}
 		switch kind {
+		case "tenant":
+			if v == nil {
+				continue
+			}
+			v.Tenant = Tenant{ID: tenantID, Name: a, AdminModel: b, CreatedAt: parseTime(c), ShowNamesTraining: n[0] != 0,
+				InProductFeedback: n[1] != 0, CloudConsent: n[2] != 0, AdminGroupID: n[3], CSMPersonID: n[4], Version: n[5]}
+		case "workspace":
+			if v == nil {
+				continue
+			}
+			v.Workspace = &Workspace{ID: n[0], TenantID: tenantID, AgreementID: n[1], AgreementKind: c, Name: a, Description: b,
+				IsDefault: n[2] != 0, MSAException: n[3] != 0, Version: n[4], CreatedAt: parseTime(d)}
 		case "default":
-			in.DefaultWorkspaceID = wsID
-		case "role":
-			in.Roles = append(in.Roles, perm.RoleAssignment{Role: perm.Role(name), WorkspaceID: wsID, Group: group})
-		case "grant":
-			in.Grants = append(in.Grants, perm.Grant{Permission: perm.Permission(name), WorkspaceID: wsID, Group: group})
+			in.DefaultWorkspaceID = n[0]
+		case "role", "grant":
+			var group *perm.GroupRef
+			if n[1] != 0 {
+				group = &perm.GroupRef{ID: n[1], Name: b}
+			}
+			if kind == "role" {
+				in.Roles = append(in.Roles, perm.RoleAssignment{Role: perm.Role(a), WorkspaceID: n[0], Group: group})
+			} else {
+				in.Grants = append(in.Grants, perm.Grant{Permission: perm.Permission(a), WorkspaceID: n[0], Group: group})
+			}
 		}
 	}
 	return in, rows.Err()
+}
+
+// peopleWorkspaces finds the "People of …" links from the access already computed: nothing to
+// read when no workspace qualifies (most people); the held workspaces by id (IN …) when they
+// are named one by one; the first names of the tenant, by its name index, when a role gives
+// Invite users in every workspace (a CSAM's 100,000).
+func peopleWorkspaces(ctx context.Context, tx *Tx, tenantID, defaultWS int64, a perm.Access) ([]WorkspaceRef, error) {
+	ids, every := a.WorkspacesWith(perm.ManageUsers, perm.InviteUsers)
+	var q string
+	var args []any
+	switch {
+	case every:
+		q = `SELECT id, name FROM workspaces WHERE id = ?1 AND tenant_id = ?2
+			UNION ALL SELECT * FROM (SELECT id, name FROM workspaces WHERE tenant_id = ?2 AND id <> ?1 ORDER BY name_key, id LIMIT ?3)`
+		args = []any{defaultWS, tenantID, MaxPeopleLinks}
+	case len(ids) == 0:
+		return nil, nil
+	default:
+		list, err := json.Marshal(ids)
+		if err != nil {
+			return nil, err
+		}
+		q = `SELECT id, name FROM workspaces WHERE id IN (SELECT value FROM json_each(?1)) AND tenant_id = ?2
+			ORDER BY is_default DESC, name_key, id LIMIT ?3`
+		args = []any{string(list), tenantID, MaxPeopleLinks}
+	}
+	rows, err := tx.query(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("people links: %w", err)
+	}
+	defer rows.Close()
+	var out []WorkspaceRef
+	for rows.Next() {
+		var w WorkspaceRef
+		if err := rows.Scan(&w.ID, &w.Name); err != nil {
+			return nil, err
+		}
+		if len(out) < MaxPeopleLinks {
+			out = append(out, w)
+		}
+	}
+	return out, rows.Err()
 }
 
 // errNoTenant is returned where an operation needs a tenant and the viewer has none.

@@ -1,0 +1,157 @@
+package store
+
+import (
+	"context"
+	"strings"
+	"testing"
+)
+
+// queryPlan returns SQLite's EXPLAIN QUERY PLAN of q, one line per step.
+func queryPlan(tb testing.TB, db *DB, q string, args ...any) string {
+	tb.Helper()
+	rows, err := db.read.Query("EXPLAIN QUERY PLAN "+q, args...)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var id, parent, unused int
+		var detail string
+		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+			tb.Fatal(err)
+		}
+		out = append(out, detail)
+	}
+	return strings.Join(out, "\n")
+}
+
+// scansTenant names the plan steps that read a whole tenant (or table) instead of seeking, or
+// sort (a sort is allowed only when the rows come from a bounded list of ids: sorts = true).
+func scansTenant(plan string, sorts ...bool) []string {
+	sortOK := len(sorts) > 0 && sorts[0]
+	var bad []string
+	for _, line := range strings.Split(plan, "\n") {
+		l := strings.TrimSpace(line)
+		switch {
+		case strings.HasPrefix(l, "SCAN ") && !strings.HasPrefix(l, "SCAN my_groups") && !strings.Contains(l, "json_each") &&
+			!strings.HasPrefix(l, "SCAN CONSTANT ROW") && !strings.HasPrefix(l, "SCAN (subquery"):
+			bad = append(bad, l)
+		case strings.Contains(l, "grants_unique"), strings.Contains(l, "role_assignments_unique"), strings.Contains(l, "directory_groups_page"),
+			strings.Contains(l, "USE TEMP B-TREE") && !sortOK:
+			bad = append(bad, l)
+		}
+	}
+	return bad
+}
+
+// TestViewerQueriesSeekByPersonAndGroup fails if the request base (session, viewer, access,
+// "People of …" links) reads the tenant's grants, roles or workspaces instead of seeking the
+// person's and their groups' own rows. Checked over a scale world, so the planner sees a
+// tenant with thousands of grants and workspaces.
+func TestViewerQueriesSeekByPersonAndGroup(t *testing.T) {
+	w := newBenchWorld(t, benchWorldSize(t))
+	for name, q := range map[string]struct {
+		sql   string
+		args  []any
+		sorts bool
+	}{
+		"viewer":  {viewerSQL, []any{w.contoso, w.admin.ID, w.admin.Email, w.defaultWS}, false},
+		"access":  {myGroupsCTE + accessSQL, []any{w.contoso, w.admin.ID, w.admin.Email}, false},
+		"session": {`SELECT s.id FROM sessions s LEFT JOIN people p ON p.id = s.person_id WHERE s.id = ?`, []any{"x"}, false},
+		"people links, one by one": {`SELECT id, name FROM workspaces WHERE id IN (SELECT value FROM json_each(?1)) AND tenant_id = ?2
+			ORDER BY is_default DESC, name_key, id LIMIT ?3`, []any{"[1,2]", w.contoso, MaxPeopleLinks}, true},
+		"people links, every workspace": {`SELECT id, name FROM workspaces WHERE id = ?1 AND tenant_id = ?2
+			UNION ALL SELECT * FROM (SELECT id, name FROM workspaces WHERE tenant_id = ?2 AND id <> ?1 ORDER BY name_key, id LIMIT ?3)`,
+			[]any{w.defaultWS, w.contoso, MaxPeopleLinks}, false},
+	} {
+		plan := queryPlan(t, w.db, q.sql, q.args...)
+		if bad := scansTenant(plan, q.sorts); len(bad) > 0 {
+			t.Errorf("%s query reads the tenant (%s):\n%s", name, strings.Join(bad, "; "), plan)
+		}
+	}
+}
+
+// TestSessionViewerReadsTheBaseInTwoStatements: a signed-in request's session, person,
+// tenants, tenant, access and :ws workspace are two statements in one snapshot, and the
+// "People of …" links cost nothing more for a person who runs no workspace.
+func TestSessionViewerReadsTheBaseInTwoStatements(t *testing.T) {
+	w := newBenchWorld(t, benchWorldSize(t))
+	ctx := context.Background()
+	rec := SessionRecord{ID: "h1", PersonID: w.admin.ID, Data: []byte{1}, CreatedAt: w.db.Now(), LastSeenAt: w.db.Now()}
+	if err := w.db.SaveSession(ctx, rec); err != nil {
+		t.Fatal(err)
+	}
+	var v Viewer
+	var err error
+	n := w.db.Counting(func() {
+		sctx, end := w.db.Snapshot(ctx)
+		defer end()
+		var got SessionRecord
+		if got, err = w.db.Session(sctx, "h1"); err != nil {
+			return
+		}
+		v, err = w.db.SessionViewer(sctx, got, w.contoso, w.defaultWS)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n != 2 {
+		t.Errorf("the Global Admin's request base took %d statements, want 2", n)
+	}
+	if v.Person.ID != w.admin.ID || v.Tenant.ID != w.contoso || v.Tenant.Name != "Contoso" || !v.Access.IsTenantAdmin() {
+		t.Errorf("viewer = person %d, tenant %+v, admin %v", v.Person.ID, v.Tenant, v.Access.IsTenantAdmin())
+	}
+	if v.Workspace == nil || v.Workspace.ID != w.defaultWS || !v.Workspace.IsDefault || v.Workspace.AgreementKind == "" {
+		t.Errorf("workspace of the route = %+v", v.Workspace)
+	}
+	if len(v.Tenants) != 1 || v.PeopleWorkspaces != nil {
+		t.Errorf("tenants %+v, people links %+v", v.Tenants, v.PeopleWorkspaces)
+	}
+	// The same as the long way round.
+	old, err := w.db.LoadViewer(ctx, w.admin.ID, w.contoso)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if old.Tenant != v.Tenant || old.DefaultWorkspaceID != v.DefaultWorkspaceID || len(old.Tenants) != len(v.Tenants) {
+		t.Errorf("LoadViewer %+v / SessionViewer %+v", old.Tenant, v.Tenant)
+	}
+	// A workspace of another tenant is not the route's workspace.
+	var other int64
+	if err := w.db.read.QueryRow(`SELECT id FROM workspaces WHERE tenant_id <> ? LIMIT 1`, w.contoso).Scan(&other); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := w.db.Session(ctx, "h1")
+	if v, err := w.db.SessionViewer(ctx, got, w.contoso, other); err != nil || v.Workspace != nil {
+		t.Errorf("another tenant's workspace %d: %+v, %v", other, v.Workspace, err)
+	}
+}
+
+// TestPeopleLinksFromTheAccess: the links come from the access already computed — a CSAM (Invite
+// users everywhere) gets the default and the first names, a Workspace Admin their workspace.
+func TestPeopleLinksFromTheAccess(t *testing.T) {
+	w := newBenchWorld(t, benchWorldSize(t))
+	ctx := context.Background()
+	for email, want := range map[string][]string{
+		"csam@microsoft.example":          {"Contoso", "Contoso Labs", "Contoso Sandbox", "Workspace 000001", "Workspace 000002"},
+		"workspace.admin@contoso.example": {"Contoso Labs"},
+		"services.admin@contoso.example":  {"Contoso"},
+		"user@contoso.example":            nil,
+	} {
+		p, err := w.db.PersonByEmail(ctx, email)
+		if err != nil {
+			t.Fatal(err)
+		}
+		v, err := w.db.LoadViewer(ctx, p.ID, w.contoso)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, ws := range v.PeopleWorkspaces {
+			got = append(got, ws.Name)
+		}
+		if strings.Join(got, "|") != strings.Join(want, "|") {
+			t.Errorf("%s: people links %q, want %q", email, got, want)
+		}
+	}
+}
