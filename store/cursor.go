@@ -49,4 +49,6 @@ type ListPage[T any] struct {
 	Next  string // cursor for the page after; "" on the last page
 	Prev  string // cursor for the page before; "" on the first page
 	Total int    // rows matching the filter (all pages)
+	// TotalCapped says counting stopped at Total: more rows than that match.
+	TotalCapped bool
 }

@@ -155,3 +155,68 @@ func TestPeopleLinksFromTheAccess(t *testing.T) {
 		}
 	}
 }
+
+// TestAuditCountsNeverScan: the unfiltered total is the kept count (exact, one look-up), a
+// filter that matches more than AuditCountCap says "more than", a first page that holds every
+// match counts nothing more, and the queries behind them seek.
+func TestAuditCountsNeverScan(t *testing.T) {
+	w := newBenchWorld(t, benchWorldSize(t))
+	ctx := context.Background()
+	var exact int
+	if err := w.db.read.QueryRow(`SELECT count(*) FROM audit_log WHERE tenant_id = ?`, w.contoso).Scan(&exact); err != nil {
+		t.Fatal(err)
+	}
+	var page ListPage[AuditRecord]
+	var err error
+	n := w.db.Counting(func() { page, err = w.db.AuditLog(ctx, w.contoso, AuditFilter{}, "", "") })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if page.Total != exact || page.TotalCapped || n != 2 {
+		t.Errorf("unfiltered: total %d (capped %v) in %d statements, want %d in 2", page.Total, page.TotalCapped, n, exact)
+	}
+	// Every bench row's label holds "Bench change": a filter matching them all.
+	page, err = w.db.AuditLog(ctx, w.contoso, AuditFilter{Target: "bench change"}, "", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantCapped := w.size.Audit > AuditCountCap
+	if page.TotalCapped != wantCapped || (wantCapped && page.Total != AuditCountCap) || (!wantCapped && page.Total != w.size.Audit) {
+		t.Errorf("filter matching %d: total %d capped %v", w.size.Audit, page.Total, page.TotalCapped)
+	}
+	// One match: the first page is its own count.
+	n = w.db.Counting(func() { page, err = w.db.AuditLog(ctx, w.contoso, AuditFilter{Target: "bench change 0000042"}, "", "") })
+	if err != nil || page.Total != 1 || n != 1 {
+		t.Errorf("one match: total %d in %d statements (%v), want 1 in 1", page.Total, n, err)
+	}
+	// A new entry is counted by the trigger.
+	tenant, err := w.db.Tenant(ctx, w.contoso)
+	if err != nil {
+		t.Fatal(err)
+	}
+	key := TenantSettings()[0]
+	if err := w.db.SetTenantSetting(ctx, Actor{PersonID: w.admin.ID, Email: w.admin.Email}, w.contoso, key, !key.Of(tenant), tenant.Version); err != nil {
+		t.Fatal(err)
+	}
+	before := exact
+	if err := w.db.read.QueryRow(`SELECT count(*) FROM audit_log WHERE tenant_id = ?`, w.contoso).Scan(&exact); err != nil {
+		t.Fatal(err)
+	}
+	if page, _ = w.db.AuditLog(ctx, w.contoso, AuditFilter{}, "", ""); page.Total != exact || exact != before+1 {
+		t.Errorf("after a change: kept total %d, count(*) %d", page.Total, exact)
+	}
+	for name, q := range map[string]struct {
+		sql  string
+		args []any
+	}{
+		"kept total":        {`SELECT ifnull((SELECT n FROM audit_counts WHERE tenant_id = ?), 0)`, []any{w.contoso}},
+		"action count":      {`SELECT count(*) FROM (SELECT 1 FROM audit_log a WHERE a.tenant_id = ? AND a.action = ? LIMIT ?)`, []any{w.contoso, "tenant.rename", AuditCountCap + 1}},
+		"action page":       {auditSelect + ` AND a.action = ? ORDER BY a.id DESC LIMIT 51`, []any{w.contoso, "tenant.rename"}},
+		"page of the whole": {auditSelect + ` AND a.id < ? ORDER BY a.id DESC LIMIT 51`, []any{w.contoso, 1 << 40}},
+	} {
+		plan := queryPlan(t, w.db, q.sql, q.args...)
+		if bad := scansTenant(plan); len(bad) > 0 {
+			t.Errorf("%s reads the log (%s):\n%s", name, strings.Join(bad, "; "), plan)
+		}
+	}
+}
