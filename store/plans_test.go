@@ -4,6 +4,8 @@ import (
 	"context"
 	"strings"
 	"testing"
+
+	"hubadmin/store/perm"
 )
 
 // queryPlan returns SQLite's EXPLAIN QUERY PLAN of q, one line per step.
@@ -218,5 +220,63 @@ func TestAuditCountsNeverScan(t *testing.T) {
 		if bad := scansTenant(plan); len(bad) > 0 {
 			t.Errorf("%s reads the log (%s):\n%s", name, strings.Join(bad, "; "), plan)
 		}
+	}
+}
+
+// TestHeldWorkspacesPages: "My access" pages through only the workspaces where something is
+// held: a CSAM's every workspace by name, forwards and back without gaps, a Workspace Admin's
+// one; the every-workspace page walks the name index without sorting the tenant.
+func TestHeldWorkspacesPages(t *testing.T) {
+	w := newBenchWorld(t, benchWorldSize(t))
+	ctx := context.Background()
+	var total int
+	if err := w.db.read.QueryRow(`SELECT count(*) FROM workspaces WHERE tenant_id = ?`, w.contoso).Scan(&total); err != nil {
+		t.Fatal(err)
+	}
+	seen := map[int64]bool{}
+	var pages []ListPage[HeldWorkspace]
+	after := ""
+	for i := 0; i <= total/HeldPageSize+1; i++ {
+		page, err := w.db.HeldWorkspaces(ctx, w.contoso, nil, true, after, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, h := range page.Items {
+			if seen[h.ID] {
+				t.Fatalf("workspace %d on two pages", h.ID)
+			}
+			seen[h.ID] = true
+		}
+		pages = append(pages, page)
+		if after = page.Next; after == "" {
+			break
+		}
+	}
+	if len(seen) != total {
+		t.Errorf("pages held %d workspaces, the tenant has %d", len(seen), total)
+	}
+	if len(pages) > 1 {
+		back, err := w.db.HeldWorkspaces(ctx, w.contoso, nil, true, "", pages[1].Prev)
+		if err != nil || len(back.Items) != len(pages[0].Items) || back.Items[0] != pages[0].Items[0] || back.Prev != "" {
+			t.Errorf("back to the first page: %+v, %v", back, err)
+		}
+	}
+	p, err := w.db.PersonByEmail(ctx, "workspace.admin@contoso.example")
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := w.db.AccessOf(ctx, w.contoso, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids, every := a.WorkspacesWith(perm.ManageUsers)
+	page, err := w.db.HeldWorkspaces(ctx, w.contoso, ids, every, "", "")
+	if err != nil || every || len(page.Items) != 1 || page.Items[0].Name != "Contoso Labs" || page.Next != "" {
+		t.Errorf("workspace admin's held workspaces: %+v (every %v), %v", page, every, err)
+	}
+	plan := queryPlan(t, w.db, `SELECT w.id, w.name, w.is_default, w.name_key FROM workspaces w WHERE w.tenant_id = ? AND (w.name_key, w.id) > (?, ?) ORDER BY w.name_key, w.id LIMIT ?`,
+		w.contoso, "m", 1, HeldPageSize+1)
+	if bad := scansTenant(plan); len(bad) > 0 {
+		t.Errorf("every-workspace page sorts or scans (%s):\n%s", strings.Join(bad, "; "), plan)
 	}
 }
