@@ -115,11 +115,16 @@ func (db *DB) WorkspacePeople(ctx context.Context, tenantID, wsID int64, f Peopl
 			// matches are then read and sorted (the unary + keeps the planner from walking the
 			// whole workspace in order: 25 ms for a search that matched ten of 100,000); many
 			// are found soon enough by that walk, while sorting them all cost 0.5–1.2 s.
-			if err := tx.queryRow(ctx, `SELECT count(*) FROM workspace_members wm JOIN people p ON p.id = wm.person_id WHERE `+where, args...).Scan(&page.Total); err != nil {
-				return fmt.Errorf("count people of workspace %d: %w", wsID, err)
+			n, err := countSearchMatches(ctx, tx, tenantID, wsID, f)
+			if err != nil {
+				return err
 			}
 			counted = true
-			if page.Total <= sortMatchesUpTo {
+			page.Total = n
+			if n > PeopleCountCap {
+				page.Total, page.TotalCapped = PeopleCountCap, true
+			}
+			if n <= sortMatchesUpTo {
 				key = "+wm.sort_key"
 			}
 		}
@@ -167,6 +172,9 @@ func (db *DB) WorkspacePeople(ctx context.Context, tenantID, wsID int64, f Peopl
 		if !counted {
 			if page.Total, err = countPeople(ctx, tx, tenantID, wsID, f, where, args, len(rows), more); err != nil {
 				return err
+			}
+			if page.Total > PeopleCountCap && (strings.TrimSpace(f.Search) != "" || f.Role != "") {
+				page.Total, page.TotalCapped = PeopleCountCap, true
 			}
 		}
 		if err := fillAccess(ctx, tx, tenantID, wsID, rows); err != nil {
@@ -220,7 +228,9 @@ func countPeople(ctx context.Context, tx *Tx, tenantID, wsID int64, f PeopleFilt
 	if f.After == "" && f.Before == "" && !more {
 		return onPage, nil
 	}
-	if err := tx.queryRow(ctx, `SELECT count(*) FROM workspace_members wm JOIN people p ON p.id = wm.person_id WHERE `+where, args...).Scan(&n); err != nil {
+	// A role filter or a short search: counted up to the cap, like a search.
+	if err := tx.queryRow(ctx, `SELECT count(*) FROM (SELECT 1 FROM workspace_members wm JOIN people p ON p.id = wm.person_id WHERE `+where+` LIMIT ?)`,
+		append(append([]any(nil), args...), PeopleCountCap+1)...).Scan(&n); err != nil {
 		return 0, fmt.Errorf("count people of workspace %d: %w", wsID, err)
 	}
 	return n, nil
@@ -236,7 +246,7 @@ func peopleWhere(tenantID, wsID int64, f PeopleFilter) (string, []any) {
 		// The trigram index finds the people whose email or name contains the term; the page
 		// then reads just those members.
 		where += ` AND wm.person_id IN (SELECT rowid FROM people_search WHERE people_search MATCH ?)`
-		args = append(args, `"`+strings.ReplaceAll(q, `"`, `""`)+`"`)
+		args = append(args, ftsPhrase(q))
 	} else if q != "" {
 		// One or two characters are below the index's trigrams: read the members.
 		like := containsPattern(q)
@@ -263,9 +273,37 @@ func peopleWhere(tenantID, wsID int64, f PeopleFilter) (string, []any) {
 	return where, args
 }
 
+// PeopleCountCap is where a search of a workspace's people stops counting: "more than 1,000
+// people" tells an admin to narrow the search as well as the exact figure, which for a term
+// found in 250,000 of 1,000,000 people cost 1.9 s a page.
+const PeopleCountCap = 1000
+
+// countSearchMatches counts a trigram search's matches in the workspace up to PeopleCountCap+1,
+// driven by the search index: each match is one look-up of its membership, and counting stops
+// at the cap instead of collecting every match of the whole index first.
+func countSearchMatches(ctx context.Context, tx *Tx, tenantID, wsID int64, f PeopleFilter) (int, error) {
+	rest := f
+	rest.Search = ""
+	where, args := peopleWhere(tenantID, wsID, rest)
+	var n int
+	err := tx.queryRow(ctx, `SELECT count(*) FROM (SELECT 1 FROM people_search ps
+		JOIN workspace_members wm ON wm.person_id = ps.rowid JOIN people p ON p.id = wm.person_id
+		WHERE people_search MATCH ? AND `+where+` LIMIT ?)`,
+		append(append([]any{ftsPhrase(f.Search)}, args...), PeopleCountCap+1)...).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("count people of workspace %d: %w", wsID, err)
+	}
+	return n, nil
+}
+
+// ftsPhrase quotes a search term as one FTS5 phrase (quotes doubled).
+func ftsPhrase(q string) string {
+	return `"` + strings.ReplaceAll(strings.TrimSpace(q), `"`, `""`) + `"`
+}
+
 // sortMatchesUpTo is how many search matches a page reads and sorts; above it, the page walks
 // the workspace in order, which finds a page of such a common term quickly.
-const sortMatchesUpTo = 2000
+const sortMatchesUpTo = PeopleCountCap
 
 // searchIndexed tells whether the search term is long enough for the trigram index.
 func searchIndexed(f PeopleFilter) bool {
