@@ -280,3 +280,23 @@ func TestHeldWorkspacesPages(t *testing.T) {
 		t.Errorf("every-workspace page sorts or scans (%s):\n%s", strings.Join(bad, "; "), plan)
 	}
 }
+
+// TestTenantAgreementsNameTheFirstWorkspaces: the Tenant tab names ten workspaces per
+// agreement and says there are more, whatever the tenant's size.
+func TestTenantAgreementsNameTheFirstWorkspaces(t *testing.T) {
+	w := newBenchWorld(t, benchWorldSize(t))
+	list, err := w.db.TenantAgreements(context.Background(), w.contoso)
+	if err != nil {
+		t.Fatal(err)
+	}
+	more := false
+	for _, a := range list {
+		if len(a.Workspaces) > AgreementWorkspacesShown {
+			t.Errorf("agreement %s names %d workspaces", a.Number, len(a.Workspaces))
+		}
+		more = more || a.MoreWorkspaces
+	}
+	if !more {
+		t.Errorf("no agreement says it has more workspaces than shown: %+v", list)
+	}
+}
