@@ -1,10 +1,12 @@
 package store
 
 import (
+	"cmp"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 
 	"hubadmin/store/perm"
 )
@@ -95,7 +97,8 @@ func viewerIn(ctx context.Context, tx *Tx, p Person, tenants []TenantRef, tenant
 	if current == 0 {
 		return v, nil
 	}
-	in, err := viewerRows(ctx, tx, current, p, wsID, &v)
+	names := &workspaceNames{byID: map[int64]wsNameKey{}}
+	in, err := viewerRows(ctx, tx, current, p, wsID, &v, names)
 	if err != nil {
 		return v, err
 	}
@@ -104,8 +107,8 @@ func viewerIn(ctx context.Context, tx *Tx, p Person, tenants []TenantRef, tenant
 	}
 	v.DefaultWorkspaceID = in.DefaultWorkspaceID
 	v.Access = perm.Compute(in)
-	v.PeopleWorkspaces, err = peopleWorkspaces(ctx, tx, current, v.DefaultWorkspaceID, v.Access)
-	return v, err
+	v.PeopleWorkspaces = peopleWorkspaces(v.DefaultWorkspaceID, v.Access, names)
+	return v, nil
 }
 
 // AccessOf computes the effective permissions of a person in a tenant (used where the person is
@@ -131,29 +134,39 @@ func (db *DB) AccessOf(ctx context.Context, tenantID int64, p Person) (perm.Acce
 // workspace (a Services Admin's workspace permissions are there). Columns: kind, text a, b, c, d,
 // numbers n1…n6; viewerSQL adds the tenant and workspaces with the same columns.
 const accessSQL = `
-		SELECT 'default', '', '', '', '', w.id, 0, 0, 0, 0, 0 FROM workspaces w WHERE w.tenant_id = ?1 AND w.is_default = 1
+		SELECT 'default', '', '', w.name, w.name_key, w.id, 0, 0, 0, 0, 0 FROM workspaces w WHERE w.tenant_id = ?1 AND w.is_default = 1
 		UNION ALL
-		SELECT 'role', ra.role, '', '', '', ifnull(ra.workspace_id, 0), 0, 0, 0, 0, 0
-		FROM role_assignments ra WHERE ra.person_id = ?2 AND +ra.tenant_id = ?1
+		SELECT 'role', ra.role, '', ifnull(w.name, ''), ifnull(w.name_key, ''), ifnull(ra.workspace_id, 0), 0, 0, 0, 0, 0
+		FROM role_assignments ra LEFT JOIN workspaces w ON w.id = ra.workspace_id WHERE ra.person_id = ?2 AND +ra.tenant_id = ?1
 		UNION ALL
-		SELECT 'role', ra.role, mg.name, '', '', ifnull(ra.workspace_id, 0), mg.id, 0, 0, 0, 0
-		FROM my_groups mg JOIN role_assignments ra ON ra.group_id = mg.id WHERE +ra.tenant_id = ?1
+		SELECT 'role', ra.role, mg.name, ifnull(w.name, ''), ifnull(w.name_key, ''), ifnull(ra.workspace_id, 0), mg.id, 0, 0, 0, 0
+		FROM my_groups mg JOIN role_assignments ra ON ra.group_id = mg.id LEFT JOIN workspaces w ON w.id = ra.workspace_id
+		WHERE +ra.tenant_id = ?1
 		UNION ALL
-		SELECT 'grant', gr.permission, '', '', '', ifnull(gr.workspace_id, 0), 0, 0, 0, 0, 0
-		FROM grants gr WHERE gr.person_id = ?2 AND +gr.tenant_id = ?1
+		SELECT 'grant', gr.permission, '', ifnull(w.name, ''), ifnull(w.name_key, ''), ifnull(gr.workspace_id, 0), 0, 0, 0, 0, 0
+		FROM grants gr LEFT JOIN workspaces w ON w.id = gr.workspace_id WHERE gr.person_id = ?2 AND +gr.tenant_id = ?1
 		UNION ALL
-		SELECT 'grant', gr.permission, mg.name, '', '', ifnull(gr.workspace_id, 0), mg.id, 0, 0, 0, 0
-		FROM my_groups mg JOIN grants gr ON gr.group_id = mg.id WHERE +gr.tenant_id = ?1`
+		SELECT 'grant', gr.permission, mg.name, ifnull(w.name, ''), ifnull(w.name_key, ''), ifnull(gr.workspace_id, 0), mg.id, 0, 0, 0, 0
+		FROM my_groups mg JOIN grants gr ON gr.group_id = mg.id LEFT JOIN workspaces w ON w.id = gr.workspace_id
+		WHERE +gr.tenant_id = ?1`
+
+const firstNames = "6"
 
 const myGroupsCTE = `WITH my_groups AS (SELECT g.id, g.name FROM group_members gm JOIN directory_groups g ON g.id = gm.group_id
 		WHERE gm.email = ?3 AND +g.tenant_id = ?1)`
 
-// viewerSQL is accessSQL with, in the same statement, the tenant (?1) and the workspace the
-// request names (?4).
+// viewerSQL is accessSQL with, in the same statement, the tenant (?1), the workspace the
+// request names (?4) and the tenant's first workspaces by name (six index entries: the "People
+// of …" links of someone who runs every workspace). The access rows carry the names of their
+// workspaces, so the links of someone who runs some need no statement of their own either.
+// firstNames is one more than the links, in case the default is among them.
 const viewerSQL = myGroupsCTE + `
 		SELECT 'tenant', t.name, t.admin_model, t.created_at, '', t.show_names_training, t.in_product_feedback,
 			t.cloud_consent, ifnull(t.admin_group_id, 0), ifnull(t.csm_person_id, 0), t.version
 		FROM tenants t WHERE t.id = ?1
+		UNION ALL
+		SELECT 'first', '', '', f.name, f.name_key, f.id, 0, 0, 0, 0, 0
+		FROM (SELECT id, name, name_key FROM workspaces WHERE tenant_id = ?1 ORDER BY name_key, id LIMIT ` + firstNames + `) f
 		UNION ALL
 		SELECT 'workspace', w.name, w.description, a.kind, w.created_at, w.id, w.agreement_id, w.is_default, w.msa_exception, w.version, 0
 		FROM workspaces w JOIN agreements a ON a.id = w.agreement_id WHERE w.id = ?4 AND w.tenant_id = ?1
@@ -161,15 +174,25 @@ const viewerSQL = myGroupsCTE + `
 
 // accessInput reads the person's access sources in one statement (no tenant row).
 func accessInput(ctx context.Context, tx *Tx, tenantID int64, p Person) (perm.Input, error) {
-	return viewerRowsOf(ctx, tx, myGroupsCTE+accessSQL, tenantID, nil, tenantID, p.ID, p.Email)
+	return viewerRowsOf(ctx, tx, myGroupsCTE+accessSQL, tenantID, nil, nil, tenantID, p.ID, p.Email)
 }
 
 // viewerRows reads the tenant, the workspaces and the access of the viewer in one statement.
-func viewerRows(ctx context.Context, tx *Tx, tenantID int64, p Person, wsID int64, v *Viewer) (perm.Input, error) {
-	return viewerRowsOf(ctx, tx, viewerSQL, tenantID, v, tenantID, p.ID, p.Email, wsID)
+func viewerRows(ctx context.Context, tx *Tx, tenantID int64, p Person, wsID int64, v *Viewer, names *workspaceNames) (perm.Input, error) {
+	return viewerRowsOf(ctx, tx, viewerSQL, tenantID, v, names, tenantID, p.ID, p.Email, wsID)
 }
 
-func viewerRowsOf(ctx context.Context, tx *Tx, q string, tenantID int64, v *Viewer, args ...any) (perm.Input, error) {
+// wsNameKey is a workspace's name and its sort key (lower-cased name).
+type wsNameKey struct{ name, key string }
+
+// workspaceNames are the workspace names the viewer statement brought: those of the access
+// rows (byID) and the tenant's first by name (first).
+type workspaceNames struct {
+	byID  map[int64]wsNameKey
+	first []WorkspaceRef
+}
+
+func viewerRowsOf(ctx context.Context, tx *Tx, q string, tenantID int64, v *Viewer, names *workspaceNames, args ...any) (perm.Input, error) {
 	in := perm.Input{}
 	rows, err := tx.query(ctx, q, args...)
 	if err != nil {
@@ -181,6 +204,9 @@ func viewerRowsOf(ctx context.Context, tx *Tx, q string, tenantID int64, v *View
 		var n [6]int64
 		if err := rows.Scan(&kind, &a, &b, &c, &d, &n[0], &n[1], &n[2], &n[3], &n[4], &n[5]); err != nil {
 			return in, err
+		}
+		if names != nil && n[0] != 0 && kind != "tenant" && kind != "workspace" && kind != "first" {
+			names.byID[n[0]] = wsNameKey{c, d}
 		}
 		switch kind {
 		case "tenant":
@@ -195,6 +221,11 @@ func viewerRowsOf(ctx context.Context, tx *Tx, q string, tenantID int64, v *View
 			}
 			v.Workspace = &Workspace{ID: n[0], TenantID: tenantID, AgreementID: n[1], AgreementKind: c, Name: a, Description: b,
 				IsDefault: n[2] != 0, MSAException: n[3] != 0, Version: n[4], CreatedAt: parseTime(d)}
+		case "first":
+			if names != nil {
+				names.first = append(names.first, WorkspaceRef{ID: n[0], Name: c})
+			}
+			continue
 		case "default":
 			in.DefaultWorkspaceID = n[0]
 		case "role", "grant":
@@ -212,46 +243,41 @@ func viewerRowsOf(ctx context.Context, tx *Tx, q string, tenantID int64, v *View
 	return in, rows.Err()
 }
 
-// peopleWorkspaces finds the "People of …" links from the access already computed: nothing to
-// read when no workspace qualifies (most people); the held workspaces by id (IN …) when they
-// are named one by one; the first names of the tenant, by its name index, when a role gives
-// Invite users in every workspace (a CSAM's 100,000).
-func peopleWorkspaces(ctx context.Context, tx *Tx, tenantID, defaultWS int64, a perm.Access) ([]WorkspaceRef, error) {
+// peopleWorkspaces finds the "People of …" links from the access already computed and the
+// names the viewer statement brought, with no statement of its own: nothing when no workspace
+// qualifies (most people); the held workspaces, default first then by name, when they are named
+// one by one; the default and the tenant's first names when a role gives Invite users in every
+// workspace (a CSAM's 100,000).
+func peopleWorkspaces(defaultWS int64, a perm.Access, names *workspaceNames) []WorkspaceRef {
 	ids, every := a.WorkspacesWith(perm.ManageUsers, perm.InviteUsers)
-	var q string
-	var args []any
-	switch {
-	case every:
-		q = `SELECT id, name FROM workspaces WHERE id = ?1 AND tenant_id = ?2
-			UNION ALL SELECT * FROM (SELECT id, name FROM workspaces WHERE tenant_id = ?2 AND id <> ?1 ORDER BY name_key, id LIMIT ?3)`
-		args = []any{defaultWS, tenantID, MaxPeopleLinks}
-	case len(ids) == 0:
-		return nil, nil
-	default:
-		list, err := json.Marshal(ids)
-		if err != nil {
-			return nil, err
-		}
-		q = `SELECT id, name FROM workspaces WHERE id IN (SELECT value FROM json_each(?1)) AND tenant_id = ?2
-			ORDER BY is_default DESC, name_key, id LIMIT ?3`
-		args = []any{string(list), tenantID, MaxPeopleLinks}
-	}
-	rows, err := tx.query(ctx, q, args...)
-	if err != nil {
-		return nil, fmt.Errorf("people links: %w", err)
-	}
-	defer rows.Close()
 	var out []WorkspaceRef
-	for rows.Next() {
-		var w WorkspaceRef
-		if err := rows.Scan(&w.ID, &w.Name); err != nil {
-			return nil, err
+	if d, ok := names.byID[defaultWS]; ok && (every || slices.Contains(ids, defaultWS)) {
+		out = append(out, WorkspaceRef{ID: defaultWS, Name: d.name})
+	}
+	if every {
+		for _, w := range names.first {
+			if w.ID != defaultWS && len(out) < MaxPeopleLinks {
+				out = append(out, w)
+			}
 		}
-		if len(out) < MaxPeopleLinks {
-			out = append(out, w)
+		return out
+	}
+	held := make([]int64, 0, len(ids))
+	for _, id := range ids {
+		if _, ok := names.byID[id]; ok && id != defaultWS {
+			held = append(held, id)
 		}
 	}
-	return out, rows.Err()
+	slices.SortFunc(held, func(x, y int64) int {
+		return cmp.Or(strings.Compare(names.byID[x].key, names.byID[y].key), cmp.Compare(x, y))
+	})
+	for _, id := range held {
+		if len(out) == MaxPeopleLinks {
+			break
+		}
+		out = append(out, WorkspaceRef{ID: id, Name: names.byID[id].name})
+	}
+	return out
 }
 
 // errNoTenant is returned where an operation needs a tenant and the viewer has none.
