@@ -3,6 +3,7 @@ package store
 import (
 	"cmp"
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"slices"
@@ -33,15 +34,26 @@ type Viewer struct {
 // users in every workspace of the tenant, which may be 100,000.
 const MaxPeopleLinks = 5
 
+// IsCSM tells whether the person is the designated Customer Support Manager of the tenant they
+// are acting in (product.md §6): the one check the route table, the home redirect, the menu and
+// the quick start all use.
+func (v *Viewer) IsCSM() bool {
+	return v.Tenant.CSMPersonID != 0 && v.Tenant.CSMPersonID == v.Person.ID
+}
+
 // LoadViewer reads a Viewer in one snapshot. tenantID 0, or a tenant the person no longer
 // belongs to, falls back to the first tenant they belong to; a person with no tenant gets a
-// Viewer with a zero Tenant. A disabled or deleted person gives ErrNotFound.
+// Viewer with a zero Tenant. A disabled or deleted person gives ErrNotFound, and only they: a
+// failing database is an error of its own, so the caller keeps the session (issue 11).
 func (db *DB) LoadViewer(ctx context.Context, personID, tenantID int64) (Viewer, error) {
 	var v Viewer
 	err := db.readTx(ctx, func(tx *Tx) error {
 		p, err := scanPerson(tx.queryRow(ctx, `SELECT `+personColumns+` FROM people p WHERE p.id = ? AND p.disabled = 0`, personID))
+		if errors.Is(err, sql.ErrNoRows) {
+			return ErrNotFound // deleted or disabled: the only answer that may end a session
+		}
 		if err != nil {
-			return ErrNotFound
+			return fmt.Errorf("viewer %d: %w", personID, err)
 		}
 		rows, err := tx.query(ctx, `SELECT id, name FROM tenants WHERE id IN (`+memberTenantsSQL+`) ORDER BY name, id`, p.ID, p.Email)
 		if err != nil {
@@ -103,7 +115,7 @@ func viewerIn(ctx context.Context, tx *Tx, p Person, tenants []TenantRef, tenant
 		return v, err
 	}
 	if v.Tenant.ID == 0 {
-		return v, ErrNotFound // the tenant went away between the two reads of this snapshot: cannot happen
+		return v, fmt.Errorf("tenant %d of person %d not found", current, p.ID) // not ErrNotFound: that would end the session
 	}
 	v.DefaultWorkspaceID = in.DefaultWorkspaceID
 	v.Access = perm.Compute(in)
@@ -279,6 +291,3 @@ func peopleWorkspaces(defaultWS int64, a perm.Access, names *workspaceNames) []W
 	}
 	return out
 }
-
-// errNoTenant is returned where an operation needs a tenant and the viewer has none.
-var errNoTenant = errors.New("no current tenant")
