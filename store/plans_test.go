@@ -309,3 +309,47 @@ func TestTenantAgreementsNameTheFirstWorkspaces(t *testing.T) {
 		t.Errorf("no agreement says it has more workspaces than shown: %+v", list)
 	}
 }
+
+// TestPeopleSearchCountsUpToTheCap: a term found in more people than PeopleCountCap says
+// "more than" and still pages in list order; a rarer one is counted exactly; both in three
+// statements.
+func TestPeopleSearchCountsUpToTheCap(t *testing.T) {
+	w := newBenchWorld(t, benchWorldSize(t))
+	ctx := context.Background()
+	var page ListPage[WorkspacePerson]
+	var err error
+	n := w.db.Counting(func() { page, err = w.db.WorkspacePeople(ctx, w.contoso, w.defaultWS, PeopleFilter{Search: "person 0"}) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !page.TotalCapped || page.Total != PeopleCountCap || len(page.Items) != PageSize || page.Next == "" || n != 3 {
+		t.Fatalf("common term: total %d capped %v, %d rows, next %q, %d statements", page.Total, page.TotalCapped, len(page.Items), page.Next, n)
+	}
+	for i := 1; i < len(page.Items); i++ {
+		if strings.ToLower(page.Items[i-1].Name()) > strings.ToLower(page.Items[i].Name()) {
+			t.Errorf("page out of order: %q before %q", page.Items[i-1].Name(), page.Items[i].Name())
+		}
+	}
+	next, err := w.db.WorkspacePeople(ctx, w.contoso, w.defaultWS, PeopleFilter{Search: "person 0", After: page.Next})
+	if err != nil || len(next.Items) == 0 || next.Items[0].Person.ID == page.Items[len(page.Items)-1].Person.ID {
+		t.Errorf("next page of a common term: %d rows, %v", len(next.Items), err)
+	}
+	// "Anna" is a quarter of the bench people.
+	want := w.size.People / 4
+	page, err = w.db.WorkspacePeople(ctx, w.contoso, w.defaultWS, PeopleFilter{Search: "ANNA"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want > PeopleCountCap {
+		if !page.TotalCapped {
+			t.Errorf("anna: total %d not capped, want more than %d", page.Total, PeopleCountCap)
+		}
+	} else if page.Total != want || page.TotalCapped {
+		t.Errorf("anna: total %d capped %v, want %d", page.Total, page.TotalCapped, want)
+	}
+	for _, p := range page.Items {
+		if !strings.HasPrefix(p.Person.DisplayName, "Anna") {
+			t.Errorf("anna found %q", p.Person.DisplayName)
+		}
+	}
+}

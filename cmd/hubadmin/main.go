@@ -163,6 +163,7 @@ func parseCIDRs(s string) ([]*net.IPNet, error) {
 func run(cfg config, logger *slog.Logger, out io.Writer, demoPassword string) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	logger.Info("soft memory limit", "bytes", setMemoryLimit())
 
 	db, err := store.Open(ctx, cfg.dbPath)
 	if err != nil {
