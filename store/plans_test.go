@@ -318,7 +318,9 @@ func TestPeopleSearchCountsUpToTheCap(t *testing.T) {
 	ctx := context.Background()
 	var page ListPage[WorkspacePerson]
 	var err error
-	n := w.db.Counting(func() { page, err = w.db.WorkspacePeople(ctx, w.contoso, w.defaultWS, PeopleFilter{Search: "person 0"}) })
+	n := w.db.Counting(func() {
+		page, err = w.db.WorkspacePeople(ctx, w.contoso, w.defaultWS, PeopleFilter{Search: "person 0"})
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
