@@ -35,6 +35,7 @@ func TestWholeRequestStatementBudget(t *testing.T) {
 				t.Errorf("%s GET %s: status %d", email, path, r.status)
 				continue
 			}
+			t.Logf("%s GET %s: %d", email, path, n)
 			if n > 5 {
 				t.Errorf("%s GET %s: %d statements for the whole request, want at most 5", email, path, n)
 			}
