@@ -145,6 +145,10 @@ type GroupActor struct {
 	Actor      Actor
 	Access     perm.Access
 	designated bool
+	// Invite, when set, writes the invitation message for an address added to a group whose
+	// owner has not joined the tenant (or not proven the mailbox): the group reaches them only
+	// once they accept it (docs/security.md).
+	Invite InvitationMail
 }
 
 // objectIDPattern is a GUID as Entra shows object IDs: 8-4-4-4-12 hexadecimal digits.
@@ -282,24 +286,25 @@ func (db *DB) GroupList(ctx context.Context, tenantID int64, f GroupFilter) (Lis
 		if err := tx.queryRow(ctx, `SELECT count(*) FROM directory_groups g WHERE `+where, args...).Scan(&page.Total); err != nil {
 			return fmt.Errorf("count groups: %w", err)
 		}
-		keyset, order, backward, hasCursor := "", "ORDER BY g.name COLLATE NOCASE, g.id", false, false
+		k := readKeyset(f.After, f.Before)
+		seek, order := "", "ORDER BY g.name COLLATE NOCASE, g.id"
 		pageArgs := slices.Clone(args)
-		if c, ok := DecodeCursor(f.Before); ok {
-			keyset = ` AND (g.name < ? COLLATE NOCASE OR (g.name = ? COLLATE NOCASE AND g.id < ?))`
-			order, backward, hasCursor = "ORDER BY g.name COLLATE NOCASE DESC, g.id DESC", true, true
-			pageArgs = append(pageArgs, c.Key, c.Key, c.ID)
-		} else if c, ok := DecodeCursor(f.After); ok {
-			keyset = ` AND (g.name > ? COLLATE NOCASE OR (g.name = ? COLLATE NOCASE AND g.id > ?))`
-			hasCursor = true
-			pageArgs = append(pageArgs, c.Key, c.Key, c.ID)
+		switch {
+		case k.Backward:
+			seek = ` AND (g.name < ? COLLATE NOCASE OR (g.name = ? COLLATE NOCASE AND g.id < ?))`
+			order = "ORDER BY g.name COLLATE NOCASE DESC, g.id DESC"
+			pageArgs = append(pageArgs, k.Cursor.Key, k.Cursor.Key, k.Cursor.ID)
+		case k.Has:
+			seek = ` AND (g.name > ? COLLATE NOCASE OR (g.name = ? COLLATE NOCASE AND g.id > ?))`
+			pageArgs = append(pageArgs, k.Cursor.Key, k.Cursor.Key, k.Cursor.ID)
 		}
 		rows, err := tx.query(ctx, `SELECT `+groupColumns+`,
 				(SELECT count(*) FROM group_members gm WHERE gm.group_id = g.id),
-				(SELECT count(*) FROM group_members gm JOIN people p ON p.email = gm.email WHERE gm.group_id = g.id),
+				(SELECT count(*) FROM group_members gm WHERE gm.group_id = g.id AND EXISTS (SELECT 1 FROM people ap JOIN tenant_members atm ON atm.person_id = ap.id WHERE ap.email = gm.email AND atm.tenant_id = g.tenant_id AND ap.mailbox_verified = 1)),
 				(SELECT ifnull(group_concat(ra.role || char(30) || ifnull(ra.workspace_id, 0) || char(30) || ifnull(w.name, ''), char(31)), '')
 					FROM role_assignments ra LEFT JOIN workspaces w ON w.id = ra.workspace_id WHERE ra.group_id = g.id),
 				(SELECT count(*) FROM grants gr WHERE gr.group_id = g.id)
-			FROM directory_groups g WHERE `+where+keyset+` `+order+` LIMIT ?`, append(pageArgs, PageSize+1)...)
+			FROM directory_groups g WHERE `+where+seek+` `+order+` LIMIT ?`, append(pageArgs, PageSize+1)...)
 		if err != nil {
 			return fmt.Errorf("list groups: %w", err)
 		}
@@ -318,7 +323,7 @@ func (db *DB) GroupList(ctx context.Context, tenantID int64, f GroupFilter) (Lis
 			return err
 		}
 		total := page.Total
-		page = groupKeysetPage(items, func(it GroupListItem) Cursor { return Cursor{Key: it.Name, ID: it.ID} }, backward, hasCursor)
+		page, _ = keysetPage(items, func(it GroupListItem) Cursor { return Cursor{Key: it.Name, ID: it.ID} }, k)
 		page.Total = total
 		return nil
 	})
@@ -339,7 +344,7 @@ func groupListWhere(tenantID int64, f GroupFilter) (string, []any) {
 		args = append(args, string(f.Role))
 	}
 	const hasMember = `EXISTS (SELECT 1 FROM group_members gm WHERE gm.group_id = g.id)`
-	const hasRegistered = `EXISTS (SELECT 1 FROM group_members gm JOIN people p ON p.email = gm.email WHERE gm.group_id = g.id)`
+	const hasRegistered = `EXISTS (SELECT 1 FROM group_members gm WHERE gm.group_id = g.id AND EXISTS (SELECT 1 FROM people ap JOIN tenant_members atm ON atm.person_id = ap.id WHERE ap.email = gm.email AND atm.tenant_id = g.tenant_id AND ap.mailbox_verified = 1))`
 	switch f.Status {
 	case GroupStatusRegistered:
 		where = append(where, hasRegistered)
@@ -377,37 +382,6 @@ func parseGroupRoles(s string) []GroupRoleRef {
 	return out
 }
 
-// groupKeysetPage trims rows fetched PageSize+1 at a time (in reverse order when paging backward)
-// into a page with the cursors of its neighbours.
-func groupKeysetPage[T any](rows []T, cursorOf func(T) Cursor, backward, hasCursor bool) ListPage[T] {
-	more := len(rows) > PageSize
-	if more {
-		rows = rows[:PageSize]
-	}
-	if backward {
-		slices.Reverse(rows)
-	}
-	p := ListPage[T]{Items: rows}
-	if len(rows) == 0 {
-		return p
-	}
-	first, last := cursorOf(rows[0]).Encode(), cursorOf(rows[len(rows)-1]).Encode()
-	if backward {
-		p.Next = last
-		if more {
-			p.Prev = first
-		}
-	} else {
-		if more {
-			p.Next = last
-		}
-		if hasCursor {
-			p.Prev = first
-		}
-	}
-	return p
-}
-
 // GroupDetail reads one group, a page of its members (by email, keyset) and all it holds:
 // three statements.
 // viewerEmail is the person asking (ViewerIsMember).
@@ -417,7 +391,7 @@ func (db *DB) GroupDetail(ctx context.Context, tenantID, id int64, viewerEmail, 
 		var err error
 		d.Group, err = scanGroup(tx.queryRow(ctx, `SELECT `+groupColumns+`,
 				(SELECT count(*) FROM group_members gm WHERE gm.group_id = g.id),
-				(SELECT count(*) FROM group_members gm JOIN people p ON p.email = gm.email WHERE gm.group_id = g.id),
+				(SELECT count(*) FROM group_members gm WHERE gm.group_id = g.id AND EXISTS (SELECT 1 FROM people ap JOIN tenant_members atm ON atm.person_id = ap.id WHERE ap.email = gm.email AND atm.tenant_id = g.tenant_id AND ap.mailbox_verified = 1)),
 				ifnull((SELECT t.admin_group_id = g.id FROM tenants t WHERE t.id = g.tenant_id), 0),
 				EXISTS (SELECT 1 FROM group_members gm WHERE gm.group_id = g.id AND gm.email = ?)
 			FROM directory_groups g WHERE g.id = ? AND g.tenant_id = ?`, strings.TrimSpace(viewerEmail), id, tenantID),
@@ -647,9 +621,13 @@ func groupHoldsRole(ctx context.Context, tx *Tx, groupID int64, role perm.Role) 
 // (Global Admin) role in the tenant, personally or as a member of a group holding it.
 func checkAdministratorsLeft(ctx context.Context, tx *Tx, tenantID int64) error {
 	var n int
-	err := tx.queryRow(ctx, `SELECT EXISTS (SELECT 1 FROM role_assignments WHERE tenant_id = ?1 AND role = 'global_admin' AND person_id IS NOT NULL)
+	// Only administrators who can sign in count: a registered, enabled person holding the role,
+	// or one a group holding it reaches (docs/security.md).
+	err := tx.queryRow(ctx, `SELECT EXISTS (SELECT 1 FROM role_assignments ra JOIN people p ON p.id = ra.person_id
+			WHERE ra.tenant_id = ?1 AND ra.role = 'global_admin' AND p.password_hash <> '' AND p.disabled = 0)
 		OR EXISTS (SELECT 1 FROM role_assignments ra JOIN group_members gm ON gm.group_id = ra.group_id
-			WHERE ra.tenant_id = ?1 AND ra.role = 'global_admin')`, tenantID).Scan(&n)
+			JOIN people p ON p.email = gm.email AND p.password_hash <> '' AND p.disabled = 0
+			WHERE ra.tenant_id = ?1 AND ra.role = 'global_admin' AND `+groupMemberActiveSQL("gm.email", "?1")+`)`, tenantID).Scan(&n)
 	if err != nil {
 		return fmt.Errorf("administrators of tenant %d: %w", tenantID, err)
 	}

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -87,12 +86,18 @@ func (p WorkspacePerson) WorkspaceAdmin(wsID int64) bool {
 
 // memberColumns are what a page of workspace people reads for each row; the last two columns
 // are the live invitation of a pending member.
-const memberColumns = `p.id, p.email, p.display_name, p.account_kind, p.microsoft, wm.status, wm.created_at, wm.sort_key,
+// nameVisibleSQL: the list may show (and search) the member's name. A pending member's name
+// shows only when they belong to the tenant: an invited account of another tenant keeps its name
+// there (docs/security.md, tenant isolation).
+const nameVisibleSQL = `(wm.status <> 'pending' OR EXISTS (SELECT 1 FROM tenant_members tm WHERE tm.tenant_id = wm.tenant_id AND tm.person_id = p.id))`
+
+const memberColumns = `p.id, p.email,
+	CASE WHEN ` + nameVisibleSQL + ` THEN p.display_name ELSE '' END, p.account_kind, p.microsoft, wm.status, wm.created_at, wm.sort_key,
 	ifnull(inv.id, 0), ifnull(inv.expires_at, ''), ifnull(inv.permissions, ''), ifnull(inv.make_admin, 0)`
 
 // liveInvitationJoin finds a pending member's newest invitation that is neither used nor revoked.
 const liveInvitationJoin = `LEFT JOIN invitations inv ON wm.status = 'pending' AND inv.id = (
-		SELECT i.id FROM invitations i WHERE i.workspace_id = wm.workspace_id AND i.email = p.email
+		SELECT i.id FROM invitations i WHERE i.workspace_id = wm.workspace_id AND i.email = p.email AND i.kind = 'workspace'
 		AND i.used_at IS NULL AND i.revoked_at IS NULL ORDER BY i.id DESC LIMIT 1)`
 
 // memberSelect is a page query of workspace people up to its WHERE.
@@ -107,7 +112,6 @@ func (db *DB) WorkspacePeople(ctx context.Context, tenantID, wsID int64, f Peopl
 	var page ListPage[WorkspacePerson]
 	err := db.readTx(ctx, func(tx *Tx) error {
 		where, args := peopleWhere(tenantID, wsID, f)
-		backward := false
 		key := "wm.sort_key"
 		counted := false
 		if searchIndexed(f) {
@@ -135,50 +139,42 @@ func (db *DB) WorkspacePeople(ctx context.Context, tenantID, wsID int64, f Peopl
 				rest := f
 				rest.Search = ""
 				where, args = peopleWhere(tenantID, wsID, rest)
-				where += ` AND EXISTS (SELECT 1 FROM people_search WHERE people_search MATCH ? AND rowid = wm.person_id)`
-				args = append(args, ftsPhrase(f.Search))
+				term := ftsPhrase(f.Search)
+				where += ` AND EXISTS (SELECT 1 FROM people_search WHERE people_search MATCH ? AND rowid = wm.person_id)
+					AND (` + nameVisibleSQL + ` OR EXISTS (SELECT 1 FROM people_search WHERE people_search MATCH ? AND rowid = wm.person_id))`
+				args = append(args, term, "email : "+term)
 			}
 		}
 		order := "ORDER BY " + key + ", wm.person_id"
 		pageWhere, pageArgs := where, append([]any(nil), args...)
-		if c, ok := DecodeCursor(f.Before); ok && f.After == "" {
-			backward = true
+		k := readKeyset(f.After, f.Before)
+		switch {
+		case k.Backward:
 			order = "ORDER BY " + key + " DESC, wm.person_id DESC"
 			pageWhere += ` AND (wm.sort_key, wm.person_id) < (?, ?)`
-			pageArgs = append(pageArgs, c.Key, c.ID)
-		} else if c, ok := DecodeCursor(f.After); ok {
+			pageArgs = append(pageArgs, k.Cursor.Key, k.Cursor.ID)
+		case k.Has:
 			pageWhere += ` AND (wm.sort_key, wm.person_id) > (?, ?)`
-			pageArgs = append(pageArgs, c.Key, c.ID)
+			pageArgs = append(pageArgs, k.Cursor.Key, k.Cursor.ID)
 		}
-		rows, keys, err := queryMembers(ctx, tx, pageWhere+" "+order+fmt.Sprintf(" LIMIT %d", PageSize+1), pageArgs)
+		read, keys, err := queryMembers(ctx, tx, pageWhere+" "+order+fmt.Sprintf(" LIMIT %d", PageSize+1), pageArgs)
 		if err != nil {
 			return err
 		}
-		more := len(rows) > PageSize
-		if more {
-			rows, keys = rows[:PageSize], keys[:PageSize]
+		// The sort key is not part of WorkspacePerson: page the rows with their keys.
+		type keyed struct {
+			key string
+			WorkspacePerson
 		}
-		if backward {
-			slices.Reverse(rows)
-			slices.Reverse(keys)
+		pairs := make([]keyed, len(read))
+		for i := range read {
+			pairs[i] = keyed{keys[i], read[i]}
 		}
-		if len(rows) > 0 {
-			first := Cursor{Key: keys[0], ID: rows[0].Person.ID}.Encode()
-			last := Cursor{Key: keys[len(keys)-1], ID: rows[len(rows)-1].Person.ID}.Encode()
-			switch {
-			case backward:
-				page.Next = last
-				if more {
-					page.Prev = first
-				}
-			default:
-				if more {
-					page.Next = last
-				}
-				if f.After != "" {
-					page.Prev = first
-				}
-			}
+		kp, more := keysetPage(pairs, func(r keyed) Cursor { return Cursor{Key: r.key, ID: r.Person.ID} }, k)
+		page.Next, page.Prev = kp.Next, kp.Prev
+		rows := make([]WorkspacePerson, len(kp.Items))
+		for i, r := range kp.Items {
+			rows[i] = r.WorkspacePerson
 		}
 		if !counted {
 			if page.Total, err = countPeople(ctx, tx, tenantID, wsID, f, where, args, len(rows), more); err != nil {
@@ -256,12 +252,16 @@ func peopleWhere(tenantID, wsID int64, f PeopleFilter) (string, []any) {
 	if q := strings.TrimSpace(f.Search); searchIndexed(f) {
 		// The trigram index finds the people whose email or name contains the term; the page
 		// then reads just those members.
-		where += ` AND wm.person_id IN (SELECT rowid FROM people_search WHERE people_search MATCH ?)`
-		args = append(args, ftsPhrase(q))
+		// A name matches only where the list shows it (nameVisibleSQL): another tenant's
+		// invited person is found by their address alone.
+		term := ftsPhrase(q)
+		where += ` AND wm.person_id IN (SELECT rowid FROM people_search WHERE people_search MATCH ?)
+			AND (` + nameVisibleSQL + ` OR wm.person_id IN (SELECT rowid FROM people_search WHERE people_search MATCH ?))`
+		args = append(args, term, "email : "+term)
 	} else if q != "" {
 		// One or two characters are below the index's trigrams: read the members.
 		like := containsPattern(q)
-		where += ` AND (p.email LIKE ? ESCAPE '\' OR p.display_name LIKE ? ESCAPE '\')`
+		where += ` AND (p.email LIKE ? ESCAPE '\' OR (` + nameVisibleSQL + ` AND p.display_name LIKE ? ESCAPE '\'))`
 		args = append(args, like, like)
 	}
 	for _, s := range MemberStatuses {
@@ -272,8 +272,9 @@ func peopleWhere(tenantID, wsID int64, f PeopleFilter) (string, []any) {
 	}
 	// A role applies in the workspace when it is tenant-wide or held for this workspace, by
 	// the person or by a directory group whose member list has their email.
-	const holds = `SELECT 1 FROM role_assignments ra WHERE ra.tenant_id = wm.tenant_id AND ifnull(ra.workspace_id, wm.workspace_id) = wm.workspace_id
-		AND (ra.person_id = wm.person_id OR ra.group_id IN (SELECT gm.group_id FROM group_members gm WHERE gm.email = p.email))`
+	holds := `SELECT 1 FROM role_assignments ra WHERE ra.tenant_id = wm.tenant_id AND ifnull(ra.workspace_id, wm.workspace_id) = wm.workspace_id
+		AND (ra.person_id = wm.person_id OR ra.group_id IN (SELECT gm.group_id FROM group_members gm WHERE gm.email = p.email
+			AND ` + groupMemberActiveSQL("gm.email", "wm.tenant_id") + `))`
 	switch r := perm.Role(f.Role); {
 	case f.Role == RoleNone:
 		where += ` AND NOT EXISTS (` + holds + `)`
@@ -297,10 +298,13 @@ func countSearchMatches(ctx context.Context, tx *Tx, tenantID, wsID int64, f Peo
 	rest.Search = ""
 	where, args := peopleWhere(tenantID, wsID, rest)
 	var n int
+	// A name matches only where the list shows it, as in peopleWhere.
+	term := ftsPhrase(f.Search)
 	err := tx.queryRow(ctx, `SELECT count(*) FROM (SELECT 1 FROM people_search ps
 		JOIN workspace_members wm ON wm.person_id = ps.rowid JOIN people p ON p.id = wm.person_id
-		WHERE people_search MATCH ? AND `+where+` LIMIT ?)`,
-		append(append([]any{ftsPhrase(f.Search)}, args...), PeopleCountCap+1)...).Scan(&n)
+		WHERE people_search MATCH ? AND `+where+` AND (`+nameVisibleSQL+` OR EXISTS (
+			SELECT 1 FROM people_search e WHERE people_search MATCH ? AND e.rowid = wm.person_id)) LIMIT ?)`,
+		append(append(append([]any{term}, args...), "email : "+term), PeopleCountCap+1)...).Scan(&n)
 	if err != nil {
 		return 0, fmt.Errorf("count people of workspace %d: %w", wsID, err)
 	}
@@ -434,7 +438,7 @@ func fillAccess(ctx context.Context, tx *Tx, tenantID, wsID int64, people []Work
 // pageAccessSQL reads the roles and grants of a page of people in a tenant (?1), personal
 // (ids in the JSON array ?2) and through directory groups (emails in the JSON array ?3), and the
 // tenant's default workspace.
-const pageAccessSQL = `
+var pageAccessSQL = `
 		SELECT 'default', 0, '', id, 0, '', '' FROM workspaces WHERE tenant_id = ?1 AND is_default = 1
 		UNION ALL
 		SELECT 'role', ra.person_id, ra.role, ifnull(ra.workspace_id, 0), 0, '', '' FROM role_assignments ra
@@ -446,10 +450,12 @@ const pageAccessSQL = `
 		SELECT 'role', 0, ra.role, ifnull(ra.workspace_id, 0), g.id, g.name, gm.email FROM group_members gm
 		JOIN directory_groups g ON g.id = gm.group_id JOIN role_assignments ra ON ra.group_id = g.id
 		WHERE +g.tenant_id = ?1 AND +ra.tenant_id = ?1 AND gm.email IN (SELECT value FROM json_each(?3))
+		AND ` + groupMemberActiveSQL("gm.email", "?1") + `
 		UNION ALL
 		SELECT 'grant', 0, gr.permission, ifnull(gr.workspace_id, 0), g.id, g.name, gm.email FROM group_members gm
 		JOIN directory_groups g ON g.id = gm.group_id JOIN grants gr ON gr.group_id = g.id
-		WHERE +g.tenant_id = ?1 AND +gr.tenant_id = ?1 AND gm.email IN (SELECT value FROM json_each(?3))`
+		WHERE +g.tenant_id = ?1 AND +gr.tenant_id = ?1 AND gm.email IN (SELECT value FROM json_each(?3))
+		AND ` + groupMemberActiveSQL("gm.email", "?1")
 
 // canManageUsers is the rule for changing people's roles and membership in a workspace: Manage
 // users there, or tenant-level administration (Global Admins and CSAMs run every workspace of

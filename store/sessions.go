@@ -33,19 +33,18 @@ func (db *DB) Session(ctx context.Context, id string) (SessionRecord, error) {
 	err := db.readTx(ctx, func(tx *Tx) error {
 		var created, seen string
 		var person sql.NullInt64
-		var p Person
-		var pid sql.NullInt64
+		var pid, microsoft, disabled, version, verified, lastTenant sql.NullInt64
 		var email, name, kind, lang, hash, pcreated sql.NullString
-		var microsoft, disabled, version sql.NullInt64
 		var tenants string
+		// The tenants are the person's memberships (memberTenantsSQL), by name in Go.
 		err := tx.queryRow(ctx, `SELECT s.id, s.person_id, s.data, s.created_at, s.last_seen_at,
 			p.id, p.email, p.display_name, p.account_kind, p.microsoft, p.language, p.disabled, p.password_hash, p.version, p.created_at,
-			CASE WHEN p.id IS NULL THEN '[]' ELSE (SELECT json_group_array(json_array(t.id, t.name)) FROM
-				(SELECT id, name FROM tenants WHERE id IN (SELECT tenant_id FROM tenant_members WHERE person_id = p.id
-					UNION SELECT g.tenant_id FROM group_members gm JOIN directory_groups g ON g.id = gm.group_id WHERE gm.email = p.email)) t) END
+			p.mailbox_verified, ifnull(p.last_tenant_id, 0),
+			CASE WHEN p.id IS NULL THEN '[]' ELSE (SELECT json_group_array(json_array(t.id, t.name, t.primary_domain))
+				FROM tenants t WHERE t.id IN (SELECT tm.tenant_id FROM tenant_members tm WHERE tm.person_id = p.id)) END
 			FROM sessions s LEFT JOIN people p ON p.id = s.person_id AND p.disabled = 0 WHERE s.id = ?`, id).
 			Scan(&s.ID, &person, &s.Data, &created, &seen,
-				&pid, &email, &name, &kind, &microsoft, &lang, &disabled, &hash, &version, &pcreated, &tenants)
+				&pid, &email, &name, &kind, &microsoft, &lang, &disabled, &hash, &version, &pcreated, &verified, &lastTenant, &tenants)
 		if errors.Is(err, sql.ErrNoRows) {
 			return ErrNotFound
 		}
@@ -55,10 +54,10 @@ func (db *DB) Session(ctx context.Context, id string) (SessionRecord, error) {
 		s.PersonID = person.Int64
 		s.CreatedAt, s.LastSeenAt = parseTime(created), parseTime(seen)
 		if pid.Valid {
-			p = Person{ID: pid.Int64, Email: email.String, DisplayName: name.String, AccountKind: kind.String,
+			s.Person = &Person{ID: pid.Int64, Email: email.String, DisplayName: name.String, AccountKind: kind.String,
 				Microsoft: microsoft.Int64 != 0, Language: lang.String, Disabled: disabled.Int64 != 0,
-				PasswordHash: hash.String, Version: version.Int64, CreatedAt: parseTime(pcreated.String)}
-			s.Person = &p
+				PasswordHash: hash.String, Version: version.Int64, CreatedAt: parseTime(pcreated.String),
+				MailboxVerified: verified.Int64 != 0, LastTenantID: lastTenant.Int64}
 			if s.Tenants, err = parseTenantRefs(tenants); err != nil {
 				return fmt.Errorf("session tenants: %w", err)
 			}
@@ -68,9 +67,9 @@ func (db *DB) Session(ctx context.Context, id string) (SessionRecord, error) {
 	return s, err
 }
 
-// parseTenantRefs reads the JSON array of [id, name] pairs that Session's query builds.
+// parseTenantRefs reads the JSON array of [id, name, domain] triples that Session's query builds.
 func parseTenantRefs(s string) ([]TenantRef, error) {
-	var raw [][2]json.RawMessage
+	var raw [][3]json.RawMessage
 	if err := json.Unmarshal([]byte(s), &raw); err != nil {
 		return nil, err
 	}
@@ -81,6 +80,9 @@ func parseTenantRefs(s string) ([]TenantRef, error) {
 			return nil, err
 		}
 		if err := json.Unmarshal(r[1], &t.Name); err != nil {
+			return nil, err
+		}
+		if err := json.Unmarshal(r[2], &t.Domain); err != nil {
 			return nil, err
 		}
 		out = append(out, t)

@@ -34,6 +34,9 @@ type Viewer struct {
 // users in every workspace of the tenant, which may be 100,000.
 const MaxPeopleLinks = 5
 
+// Actor is the person as the audit log records who made a change.
+func (v *Viewer) Actor() Actor { return Actor{PersonID: v.Person.ID, Email: v.Person.Email} }
+
 // IsCSM tells whether the person is the designated Customer Support Manager of the tenant they
 // are acting in (product.md §6): the one check the route table, the home redirect, the menu and
 // the quick start all use.
@@ -42,7 +45,7 @@ func (v *Viewer) IsCSM() bool {
 }
 
 // LoadViewer reads a Viewer in one snapshot. tenantID 0, or a tenant the person no longer
-// belongs to, falls back to the first tenant they belong to; a person with no tenant gets a
+// belongs to, falls back to their landing tenant (LandingTenant); a person with no tenant gets a
 // Viewer with a zero Tenant. A disabled or deleted person gives ErrNotFound, and only they: a
 // failing database is an error of its own, so the caller keeps the session (issue 11).
 func (db *DB) LoadViewer(ctx context.Context, personID, tenantID int64) (Viewer, error) {
@@ -55,7 +58,7 @@ func (db *DB) LoadViewer(ctx context.Context, personID, tenantID int64) (Viewer,
 		if err != nil {
 			return fmt.Errorf("viewer %d: %w", personID, err)
 		}
-		rows, err := tx.query(ctx, `SELECT id, name FROM tenants WHERE id IN (`+memberTenantsSQL+`) ORDER BY name, id`, p.ID, p.Email)
+		rows, err := tx.query(ctx, `SELECT id, name, primary_domain FROM tenants WHERE id IN (`+memberTenantsSQL+`) ORDER BY name, id`, p.ID, p.Email)
 		if err != nil {
 			return fmt.Errorf("viewer tenants: %w", err)
 		}
@@ -63,7 +66,7 @@ func (db *DB) LoadViewer(ctx context.Context, personID, tenantID int64) (Viewer,
 		var tenants []TenantRef
 		for rows.Next() {
 			var t TenantRef
-			if err := rows.Scan(&t.ID, &t.Name); err != nil {
+			if err := rows.Scan(&t.ID, &t.Name, &t.Domain); err != nil {
 				return err
 			}
 			tenants = append(tenants, t)
@@ -104,7 +107,11 @@ func viewerIn(ctx context.Context, tx *Tx, p Person, tenants []TenantRef, tenant
 		}
 	}
 	if current == 0 && len(tenants) > 0 {
-		current = tenants[0].ID
+		// Never the first by name: a tenant could rename itself into the first place.
+		var err error
+		if current, err = landingTenant(ctx, tx, p); err != nil {
+			return v, err
+		}
 	}
 	if current == 0 {
 		return v, nil
@@ -164,15 +171,17 @@ const accessSQL = `
 
 const firstNames = "6"
 
-const myGroupsCTE = `WITH my_groups AS (SELECT g.id, g.name FROM group_members gm JOIN directory_groups g ON g.id = gm.group_id
-		WHERE gm.email = ?3 AND +g.tenant_id = ?1)`
+// myGroupsCTE: the tenant's directory groups whose member list holds the person's address,
+// when that address reaches a member of the tenant with a proven mailbox (groupMemberActiveSQL).
+var myGroupsCTE = `WITH my_groups AS (SELECT g.id, g.name FROM group_members gm JOIN directory_groups g ON g.id = gm.group_id
+		WHERE gm.email = ?3 AND +g.tenant_id = ?1 AND ` + groupMemberActiveSQL("gm.email", "?1") + `)`
 
 // viewerSQL is accessSQL with, in the same statement, the tenant (?1), the workspace the
 // request names (?4) and the tenant's first workspaces by name (six index entries: the "People
 // of …" links of someone who runs every workspace). The access rows carry the names of their
 // workspaces, so the links of someone who runs some need no statement of their own either.
 // firstNames is one more than the links, in case the default is among them.
-const viewerSQL = myGroupsCTE + `
+var viewerSQL = myGroupsCTE + `
 		SELECT 'tenant', t.name, t.admin_model, t.created_at, '', t.show_names_training, t.in_product_feedback,
 			t.cloud_consent, ifnull(t.admin_group_id, 0), ifnull(t.csm_person_id, 0), t.version
 		FROM tenants t WHERE t.id = ?1

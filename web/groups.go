@@ -25,18 +25,24 @@ const groupsPath = "/admin/groups"
 func groupPath(id int64) string { return groupsPath + "/" + strconv.FormatInt(id, 10) }
 
 // groupActorOf is the signed-in person as the store's groups methods want them.
-func groupActorOf(c echo.Context) store.GroupActor {
+func (s *Server) groupActorOf(c echo.Context) store.GroupActor {
 	v := req(c).Viewer
-	return store.GroupActor{Actor: store.Actor{PersonID: v.Person.ID, Email: v.Person.Email}, Access: v.Access}
+	return store.GroupActor{Actor: v.Actor(), Access: v.Access, Invite: s.tenantInvitationMail(c)}
 }
 
-// groupFieldErrors returns the field problems of a store.ValidationError.
-func groupFieldErrors(err error) (views.Errors, bool) {
-	var ve *store.ValidationError
-	if errors.As(err, &ve) {
-		return views.Errors(ve.Fields), true
+// tenantInvitationMail writes the message inviting an address a directory group names to join
+// the tenant, in the inviter's language.
+func (s *Server) tenantInvitationMail(c echo.Context) store.InvitationMail {
+	rq := req(c)
+	loc, tenant, inviter := rq.Loc, rq.Viewer.Tenant.Name, rq.Viewer.Person.DisplayName
+	base := s.publicBase(c)
+	return func(email, token string) store.Mail {
+		return store.Mail{
+			To:      email,
+			Subject: loc.T("account.group.mail.subject", "Tenant", tenant),
+			Body:    loc.T("account.group.mail.body", "Inviter", inviter, "Tenant", tenant, "Link", base+"/invitations/"+token),
+		}
 	}
-	return nil, false
 }
 
 // groupRuleOf returns the status (403 or 409) and message of a store.RuleError.
@@ -143,14 +149,14 @@ func (s *Server) groupCreate(c echo.Context) error {
 		f.Errors = errs
 		return s.render(c, http.StatusUnprocessableEntity, views.GroupNewPage(s.page(c, "groups.new.title"), f))
 	}
-	id, err := s.db.CreateGroup(c.Request().Context(), groupActorOf(c), req(c).Viewer.Tenant.ID, ng)
+	id, err := s.db.CreateGroup(c.Request().Context(), s.groupActorOf(c), req(c).Viewer.Tenant.ID, ng)
 	if errors.Is(err, store.ErrDuplicate) {
 		if id == 0 {
 			return seeOther(c, groupsPath)
 		}
 		return seeOther(c, groupPath(id))
 	}
-	if errs, ok := groupFieldErrors(err); ok {
+	if errs, ok := fieldErrors(err); ok {
 		f.Errors = errs
 		if f.Submission == "" || errs.Has("_submission") {
 			f.Submission = store.NewSubmissionToken()
@@ -281,8 +287,8 @@ func (s *Server) groupRename(c echo.Context) error {
 	}
 	id := paramInt(c, "id")
 	name := field(v, "name")
-	err = s.db.RenameGroup(c.Request().Context(), groupActorOf(c), req(c).Viewer.Tenant.ID, id, fieldInt(v, "version"), name)
-	if errs, ok := groupFieldErrors(err); ok {
+	err = s.db.RenameGroup(c.Request().Context(), s.groupActorOf(c), req(c).Viewer.Tenant.ID, id, fieldInt(v, "version"), name)
+	if errs, ok := fieldErrors(err); ok {
 		return s.groupRerender(c, id, http.StatusUnprocessableEntity, "", func(d *views.GroupViewData) {
 			d.RenameName, d.RenameErrors = name, errs
 		})
@@ -310,8 +316,8 @@ func (s *Server) groupAddMembers(c echo.Context) error {
 			d.MemberEmails, d.MemberErrors = raw, views.Errors{"emails": msg}
 		})
 	}
-	added, err := s.db.AddGroupMembers(c.Request().Context(), groupActorOf(c), req(c).Viewer.Tenant.ID, id, emails)
-	if errs, ok := groupFieldErrors(err); ok {
+	added, err := s.db.AddGroupMembers(c.Request().Context(), s.groupActorOf(c), req(c).Viewer.Tenant.ID, id, emails)
+	if errs, ok := fieldErrors(err); ok {
 		return s.groupRerender(c, id, http.StatusUnprocessableEntity, "", func(d *views.GroupViewData) {
 			d.MemberEmails, d.MemberErrors = raw, errs
 		})
@@ -331,7 +337,7 @@ func (s *Server) groupRemoveMember(c echo.Context) error {
 		return err
 	}
 	id := paramInt(c, "id")
-	err = s.db.RemoveGroupMember(c.Request().Context(), groupActorOf(c), req(c).Viewer.Tenant.ID, id, field(v, "email"))
+	err = s.db.RemoveGroupMember(c.Request().Context(), s.groupActorOf(c), req(c).Viewer.Tenant.ID, id, field(v, "email"))
 	return s.groupChanged(c, id, err, "groups.flash.member_removed")
 }
 
@@ -352,7 +358,7 @@ func (s *Server) groupRoleChange(c echo.Context, grant bool) error {
 			d.RoleValue, d.RoleErrors = value, views.Errors{"role": "groups.error.role_unknown"}
 		})
 	}
-	ga, tenant, ctx := groupActorOf(c), req(c).Viewer.Tenant.ID, c.Request().Context()
+	ga, tenant, ctx := s.groupActorOf(c), req(c).Viewer.Tenant.ID, c.Request().Context()
 	flashID := "groups.flash.role_granted"
 	if grant {
 		err = s.db.GrantGroupRole(ctx, ga, tenant, id, perm.Role(name), ws)
@@ -360,7 +366,7 @@ func (s *Server) groupRoleChange(c echo.Context, grant bool) error {
 		err = s.db.RevokeGroupRole(ctx, ga, tenant, id, perm.Role(name), ws)
 		flashID = "groups.flash.role_revoked"
 	}
-	if errs, ok := groupFieldErrors(err); ok {
+	if errs, ok := fieldErrors(err); ok {
 		return s.groupRerender(c, id, http.StatusUnprocessableEntity, "", func(d *views.GroupViewData) {
 			d.RoleValue, d.RoleErrors = value, views.Errors{"role": groupFirstError(errs)}
 		})
@@ -388,7 +394,7 @@ func (s *Server) groupPermissionChange(c echo.Context, grant bool) error {
 			d.GrantValue, d.GrantErrors = value, views.Errors{"permission": "perm.error.unknown"}
 		})
 	}
-	ga, tenant, ctx := groupActorOf(c), req(c).Viewer.Tenant.ID, c.Request().Context()
+	ga, tenant, ctx := s.groupActorOf(c), req(c).Viewer.Tenant.ID, c.Request().Context()
 	flashID := "groups.flash.permission_granted"
 	if grant {
 		err = s.db.GrantGroupPermission(ctx, ga, tenant, id, perm.Permission(name), ws)
@@ -396,7 +402,7 @@ func (s *Server) groupPermissionChange(c echo.Context, grant bool) error {
 		err = s.db.RevokeGroupPermission(ctx, ga, tenant, id, perm.Permission(name), ws)
 		flashID = "groups.flash.permission_revoked"
 	}
-	if errs, ok := groupFieldErrors(err); ok {
+	if errs, ok := fieldErrors(err); ok {
 		return s.groupRerender(c, id, http.StatusUnprocessableEntity, "", func(d *views.GroupViewData) {
 			d.GrantValue, d.GrantErrors = value, views.Errors{"permission": groupFirstError(errs)}
 		})
@@ -434,7 +440,7 @@ func (s *Server) groupDelete(c echo.Context) error {
 		return err
 	}
 	id := paramInt(c, "id")
-	err = s.db.DeleteGroup(c.Request().Context(), groupActorOf(c), req(c).Viewer.Tenant.ID, id, fieldInt(v, "version"))
+	err = s.db.DeleteGroup(c.Request().Context(), s.groupActorOf(c), req(c).Viewer.Tenant.ID, id, fieldInt(v, "version"))
 	status, msg, refused := groupRuleOf(err)
 	if errors.Is(err, store.ErrConflict) {
 		status, msg, refused = http.StatusConflict, "groups.delete.conflict", true
