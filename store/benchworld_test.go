@@ -2,7 +2,9 @@ package store
 
 import (
 	"context"
+	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 )
 
@@ -24,29 +26,70 @@ type benchWorld struct {
 	size               BenchSize
 }
 
+// The tests' scale world is built once per test binary and shared (the tests that change it
+// add a session or an audit entry, which the others tolerate): building it is most of their
+// cost. TestMain removes it.
+var (
+	sharedWorldOnce sync.Once
+	sharedWorld     benchWorld
+	sharedWorldErr  error
+	sharedWorldDir  string
+)
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if sharedWorld.db != nil {
+		sharedWorld.db.Close()
+	}
+	if sharedWorldDir != "" {
+		os.RemoveAll(sharedWorldDir)
+	}
+	os.Exit(code)
+}
+
+// newBenchWorld returns the shared scale world of size (always benchWorldSize(tb) in tests).
 func newBenchWorld(tb testing.TB, size BenchSize) benchWorld {
 	tb.Helper()
-	ctx := context.Background()
-	db, err := Open(ctx, filepath.Join(tb.TempDir(), "bench.db"))
-	if err != nil {
-		tb.Fatal(err)
+	sharedWorldOnce.Do(func() {
+		if sharedWorldDir, sharedWorldErr = os.MkdirTemp("", "hubadmin-bench-"); sharedWorldErr != nil {
+			return
+		}
+		sharedWorld, sharedWorldErr = buildBenchWorld(filepath.Join(sharedWorldDir, "bench.db"), size)
+	})
+	if sharedWorldErr != nil {
+		tb.Fatal(sharedWorldErr)
 	}
-	tb.Cleanup(func() { db.Close() })
+	if sharedWorld.size != size {
+		tb.Fatalf("the shared bench world is %+v, not %+v", sharedWorld.size, size)
+	}
+	return sharedWorld
+}
+
+func buildBenchWorld(path string, size BenchSize) (benchWorld, error) {
+	ctx := context.Background()
+	db, err := Open(ctx, path)
+	if err != nil {
+		return benchWorld{}, err
+	}
 	if _, err := db.SeedDemo(ctx, "not-a-real-hash"); err != nil {
-		tb.Fatal(err)
+		db.Close()
+		return benchWorld{}, err
 	}
 	if err := db.SeedBench(ctx, size, nil); err != nil {
-		tb.Fatal(err)
+		db.Close()
+		return benchWorld{}, err
 	}
 	w := benchWorld{db: db, size: size}
 	if err := db.read.QueryRow(`SELECT t.id, w.id FROM tenants t JOIN workspaces w ON w.tenant_id = t.id AND w.is_default = 1
 		WHERE t.name = 'Contoso'`).Scan(&w.contoso, &w.defaultWS); err != nil {
-		tb.Fatal(err)
+		db.Close()
+		return benchWorld{}, err
 	}
 	if w.admin, err = db.PersonByEmail(ctx, "global.admin@contoso.example"); err != nil {
-		tb.Fatal(err)
+		db.Close()
+		return benchWorld{}, err
 	}
-	return w
+	return w, nil
 }
 
 func TestSeedBenchBuildsTheWorldAsked(t *testing.T) {
