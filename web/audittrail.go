@@ -164,7 +164,7 @@ func (s *Server) auditMicrosoft(c echo.Context) error {
 		if err != nil {
 			return err
 		}
-		d.Records, d.Total = page.Items, page.Total
+		d.Records, d.Total, d.TotalCapped = page.Items, page.Total, page.TotalCapped
 		if page.Prev != "" {
 			d.PrevHref = listURL(base, state, "before", page.Prev)
 		}
