@@ -22,8 +22,6 @@ import (
 
 const groupsPath = "/admin/groups"
 
-func groupPath(id int64) string { return groupsPath + "/" + strconv.FormatInt(id, 10) }
-
 // groupActorOf is the signed-in person as the store's groups methods want them.
 func groupActorOf(c echo.Context) store.GroupActor {
 	v := req(c).Viewer
@@ -139,7 +137,7 @@ func (s *Server) groupCreate(c echo.Context) error {
 		if id == 0 {
 			return seeOther(c, groupsPath)
 		}
-		return seeOther(c, groupPath(id))
+		return seeOther(c, views.AdminGroupPath(id))
 	}
 	if errs, ok := fieldErrors(err); ok {
 		f.Errors = errs
@@ -154,7 +152,7 @@ func (s *Server) groupCreate(c echo.Context) error {
 	if err := s.flash(c, "groups.flash.created"); err != nil {
 		return err
 	}
-	return seeOther(c, groupPath(id))
+	return seeOther(c, views.AdminGroupPath(id))
 }
 
 // groupViewData reads a group for its page (three statements) and works out which roles and
@@ -173,7 +171,7 @@ func (s *Server) groupViewData(c echo.Context, id int64) (views.GroupViewData, e
 		return views.GroupViewData{}, err
 	}
 	d := views.GroupViewData{Detail: detail, RenameName: detail.Group.Name}
-	d.PrevHref, d.NextHref = groupPagerHrefs(groupPath(id), url.Values{}, detail.Members.Prev, detail.Members.Next,
+	d.PrevHref, d.NextHref = groupPagerHrefs(views.AdminGroupPath(id), url.Values{}, detail.Members.Prev, detail.Members.Next,
 		len(detail.Members.Items) == 0 && (after != "" || before != ""))
 	d.RoleOptions, d.GrantScopes = groupOffers(v.Access, detail)
 	return d, nil
@@ -260,7 +258,7 @@ func (s *Server) groupChanged(c echo.Context, id int64, err error, flashID strin
 	if err := s.flash(c, flashID); err != nil {
 		return err
 	}
-	return seeOther(c, groupPath(id))
+	return seeOther(c, views.AdminGroupPath(id))
 }
 
 // groupRename renames: 422 for a bad name (kept as typed), 409 with the current name when

@@ -27,8 +27,6 @@ func quickstartModel(c echo.Context) (string, error) {
 	return m, nil
 }
 
-func quickstartPath(model string) string { return "/quickstart/" + model }
-
 // quickstart explains both models and shows the one in force.
 func (s *Server) quickstart(c echo.Context) error {
 	info, err := s.db.AdminModel(c.Request().Context(), req(c).Viewer.Tenant.ID)
@@ -104,7 +102,7 @@ func (s *Server) quickstartDone(c echo.Context, model string, err error, flashID
 		return err
 	}
 	if next == "" {
-		next = quickstartPath(model)
+		next = views.QuickstartPath(model)
 	}
 	return seeOther(c, next)
 }
@@ -227,7 +225,7 @@ func (s *Server) quickstartSwitchRender(c echo.Context, to string, status int, p
 	sw, err := s.db.AdminModelSwitchPreview(c.Request().Context(), req(c).Viewer.Tenant.ID, to)
 	if _, msg, ok := groupRuleOf(err); ok && (msg == "quickstart.error.no_model" || msg == "quickstart.error.already") {
 		// Nothing to switch from, or already there: the steps page is where to go.
-		return seeOther(c, quickstartPath(to))
+		return seeOther(c, views.QuickstartPath(to))
 	}
 	if err != nil {
 		return err
