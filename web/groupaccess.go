@@ -38,12 +38,7 @@ func (s *Server) workspaceGroupsData(c echo.Context, give views.WorkspaceGroupFo
 	ws := *rq.Workspace
 	q := c.QueryParams()
 	state := url.Values{}
-	after, before := "", ""
-	if _, ok := store.DecodeCursor(q.Get("after")); ok {
-		after = q.Get("after")
-	} else if _, ok := store.DecodeCursor(q.Get("before")); ok {
-		before = q.Get("before")
-	}
+	after, before := pageCursors(q)
 	ctx := c.Request().Context()
 	rows, err := s.db.WorkspaceGroupAccess(ctx, rq.Viewer.Tenant.ID, ws.ID, after, before)
 	if err != nil {

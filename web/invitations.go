@@ -298,12 +298,7 @@ func (s *Server) outbox(c echo.Context) error {
 	rq := req(c)
 	ws := *rq.Workspace
 	q := c.QueryParams()
-	after, before := "", ""
-	if _, ok := store.DecodeCursor(q.Get("after")); ok {
-		after = q.Get("after")
-	} else if _, ok := store.DecodeCursor(q.Get("before")); ok {
-		before = q.Get("before")
-	}
+	after, before := pageCursors(q)
 	page, err := s.db.Outbox(c.Request().Context(), rq.Viewer.Tenant.ID, ws.ID, after, before)
 	if err != nil {
 		return err

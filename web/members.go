@@ -47,11 +47,7 @@ func peopleFilter(q url.Values) store.PeopleFilter {
 			f.Status = st
 		}
 	}
-	if _, ok := store.DecodeCursor(q.Get("after")); ok {
-		f.After = q.Get("after")
-	} else if _, ok := store.DecodeCursor(q.Get("before")); ok {
-		f.Before = q.Get("before")
-	}
+	f.After, f.Before = pageCursors(q)
 	return f
 }
 

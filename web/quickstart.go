@@ -3,6 +3,7 @@ package web
 import (
 	"errors"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 
@@ -89,6 +90,16 @@ func (s *Server) quickstartRefused(c echo.Context, model string, status int, pro
 	return s.render(c, status, views.QuickstartStepsPage(p, d))
 }
 
+// quickstartForm reads a step's model (404 when unknown) and its form.
+func quickstartForm(c echo.Context) (string, url.Values, error) {
+	model, err := quickstartModel(c)
+	if err != nil {
+		return "", nil, err
+	}
+	v, err := form(c)
+	return model, v, err
+}
+
 // quickstartDone finishes a step: a rule's refusal re-renders the page, success flashes and
 // goes back to the steps (or next, when given).
 func (s *Server) quickstartDone(c echo.Context, model string, err error, flashID, next string) error {
@@ -109,11 +120,7 @@ func (s *Server) quickstartDone(c echo.Context, model string, err error, flashID
 
 // quickstartGroup is step 1: pick a group of the tenant or create one (name + object ID).
 func (s *Server) quickstartGroup(c echo.Context) error {
-	model, err := quickstartModel(c)
-	if err != nil {
-		return err
-	}
-	v, err := form(c)
+	model, v, err := quickstartForm(c)
 	if err != nil {
 		return err
 	}
@@ -152,11 +159,8 @@ func (s *Server) quickstartGroup(c echo.Context) error {
 
 // quickstartRole is step 2: the group gets the Administrator role.
 func (s *Server) quickstartRole(c echo.Context) error {
-	model, err := quickstartModel(c)
+	model, _, err := quickstartForm(c)
 	if err != nil {
-		return err
-	}
-	if _, err := form(c); err != nil {
 		return err
 	}
 	err = s.db.QuickStartGrantAdministrator(c.Request().Context(), groupActorOf(c), req(c).Viewer.Tenant.ID, model)
@@ -166,11 +170,7 @@ func (s *Server) quickstartRole(c echo.Context) error {
 // quickstartMembers is step 3: in Delegation the staff typed join the group; in Administration
 // the CSM does.
 func (s *Server) quickstartMembers(c echo.Context) error {
-	model, err := quickstartModel(c)
-	if err != nil {
-		return err
-	}
-	v, err := form(c)
+	model, v, err := quickstartForm(c)
 	if err != nil {
 		return err
 	}
@@ -195,11 +195,7 @@ func (s *Server) quickstartMembers(c echo.Context) error {
 
 // quickstartRemoveMember takes one member out of the Administrator group.
 func (s *Server) quickstartRemoveMember(c echo.Context) error {
-	model, err := quickstartModel(c)
-	if err != nil {
-		return err
-	}
-	v, err := form(c)
+	model, v, err := quickstartForm(c)
 	if err != nil {
 		return err
 	}
@@ -209,11 +205,8 @@ func (s *Server) quickstartRemoveMember(c echo.Context) error {
 
 // quickstartFinish is the last step: the model is put in force (and recorded in the audit log).
 func (s *Server) quickstartFinish(c echo.Context) error {
-	model, err := quickstartModel(c)
+	model, _, err := quickstartForm(c)
 	if err != nil {
-		return err
-	}
-	if _, err := form(c); err != nil {
 		return err
 	}
 	err = s.db.QuickStartFinish(c.Request().Context(), groupActorOf(c), req(c).Viewer.Tenant.ID, model)
