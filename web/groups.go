@@ -23,9 +23,24 @@ import (
 const groupsPath = "/admin/groups"
 
 // groupActorOf is the signed-in person as the store's groups methods want them.
-func groupActorOf(c echo.Context) store.GroupActor {
+func (s *Server) groupActorOf(c echo.Context) store.GroupActor {
 	v := req(c).Viewer
-	return store.GroupActor{Actor: v.Actor(), Access: v.Access}
+	return store.GroupActor{Actor: v.Actor(), Access: v.Access, Invite: s.tenantInvitationMail(c)}
+}
+
+// tenantInvitationMail writes the message inviting an address a directory group names to join
+// the tenant, in the inviter's language.
+func (s *Server) tenantInvitationMail(c echo.Context) store.InvitationMail {
+	rq := req(c)
+	loc, tenant, inviter := rq.Loc, rq.Viewer.Tenant.Name, rq.Viewer.Person.DisplayName
+	base := s.publicBase(c)
+	return func(email, token string) store.Mail {
+		return store.Mail{
+			To:      email,
+			Subject: loc.T("account.group.mail.subject", "Tenant", tenant),
+			Body:    loc.T("account.group.mail.body", "Inviter", inviter, "Tenant", tenant, "Link", base+"/invitations/"+token),
+		}
+	}
 }
 
 // groupRuleOf returns the status (403 or 409) and message of a store.RuleError.
@@ -132,7 +147,7 @@ func (s *Server) groupCreate(c echo.Context) error {
 		f.Errors = errs
 		return s.render(c, http.StatusUnprocessableEntity, views.GroupNewPage(s.page(c, "groups.new.title"), f))
 	}
-	id, err := s.db.CreateGroup(c.Request().Context(), groupActorOf(c), req(c).Viewer.Tenant.ID, ng)
+	id, err := s.db.CreateGroup(c.Request().Context(), s.groupActorOf(c), req(c).Viewer.Tenant.ID, ng)
 	if errors.Is(err, store.ErrDuplicate) {
 		if id == 0 {
 			return seeOther(c, groupsPath)
@@ -265,7 +280,7 @@ func (s *Server) groupRename(c echo.Context) error {
 	}
 	id := paramInt(c, "id")
 	name := field(v, "name")
-	err = s.db.RenameGroup(c.Request().Context(), groupActorOf(c), req(c).Viewer.Tenant.ID, id, fieldInt(v, "version"), name)
+	err = s.db.RenameGroup(c.Request().Context(), s.groupActorOf(c), req(c).Viewer.Tenant.ID, id, fieldInt(v, "version"), name)
 	if errs, ok := fieldErrors(err); ok {
 		return s.groupRerender(c, id, http.StatusUnprocessableEntity, "", func(d *views.GroupViewData) {
 			d.RenameName, d.RenameErrors = name, errs
@@ -294,7 +309,7 @@ func (s *Server) groupAddMembers(c echo.Context) error {
 			d.MemberEmails, d.MemberErrors = raw, views.Errors{"emails": msg}
 		})
 	}
-	added, err := s.db.AddGroupMembers(c.Request().Context(), groupActorOf(c), req(c).Viewer.Tenant.ID, id, emails)
+	added, err := s.db.AddGroupMembers(c.Request().Context(), s.groupActorOf(c), req(c).Viewer.Tenant.ID, id, emails)
 	if errs, ok := fieldErrors(err); ok {
 		return s.groupRerender(c, id, http.StatusUnprocessableEntity, "", func(d *views.GroupViewData) {
 			d.MemberEmails, d.MemberErrors = raw, errs
@@ -315,7 +330,7 @@ func (s *Server) groupRemoveMember(c echo.Context) error {
 		return err
 	}
 	id := paramInt(c, "id")
-	err = s.db.RemoveGroupMember(c.Request().Context(), groupActorOf(c), req(c).Viewer.Tenant.ID, id, field(v, "email"))
+	err = s.db.RemoveGroupMember(c.Request().Context(), s.groupActorOf(c), req(c).Viewer.Tenant.ID, id, field(v, "email"))
 	return s.groupChanged(c, id, err, "groups.flash.member_removed")
 }
 
@@ -332,7 +347,7 @@ var groupRoleForm = groupAccessForm{
 	field: "role", unknownID: "groups.error.role_unknown",
 	grantedID: "groups.flash.role_granted", revokedID: "groups.flash.role_revoked",
 	apply: func(s *Server, c echo.Context, id int64, name string, ws int64, grant bool) error {
-		ctx, ga, tenant := c.Request().Context(), groupActorOf(c), req(c).Viewer.Tenant.ID
+		ctx, ga, tenant := c.Request().Context(), s.groupActorOf(c), req(c).Viewer.Tenant.ID
 		if grant {
 			return s.db.GrantGroupRole(ctx, ga, tenant, id, perm.Role(name), ws)
 		}
@@ -345,7 +360,7 @@ var groupPermissionForm = groupAccessForm{
 	field: "permission", unknownID: "perm.error.unknown",
 	grantedID: "groups.flash.permission_granted", revokedID: "groups.flash.permission_revoked",
 	apply: func(s *Server, c echo.Context, id int64, name string, ws int64, grant bool) error {
-		ctx, ga, tenant := c.Request().Context(), groupActorOf(c), req(c).Viewer.Tenant.ID
+		ctx, ga, tenant := c.Request().Context(), s.groupActorOf(c), req(c).Viewer.Tenant.ID
 		if grant {
 			return s.db.GrantGroupPermission(ctx, ga, tenant, id, perm.Permission(name), ws)
 		}
@@ -424,7 +439,7 @@ func (s *Server) groupDelete(c echo.Context) error {
 		return err
 	}
 	id := paramInt(c, "id")
-	err = s.db.DeleteGroup(c.Request().Context(), groupActorOf(c), req(c).Viewer.Tenant.ID, id, fieldInt(v, "version"))
+	err = s.db.DeleteGroup(c.Request().Context(), s.groupActorOf(c), req(c).Viewer.Tenant.ID, id, fieldInt(v, "version"))
 	status, msg, refused := groupRuleOf(err)
 	if errors.Is(err, store.ErrConflict) {
 		status, msg, refused = http.StatusConflict, "groups.delete.conflict", true

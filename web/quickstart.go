@@ -149,7 +149,7 @@ func (s *Server) quickstartGroup(c echo.Context) error {
 	if len(errs) > 0 {
 		return s.quickstartRefused(c, model, http.StatusUnprocessableEntity, "", keep)
 	}
-	_, err = s.db.QuickStartChooseGroup(c.Request().Context(), groupActorOf(c), req(c).Viewer.Tenant.ID, model, gc)
+	_, err = s.db.QuickStartChooseGroup(c.Request().Context(), s.groupActorOf(c), req(c).Viewer.Tenant.ID, model, gc)
 	if fe, ok := fieldErrors(err); ok {
 		errs = fe
 		return s.quickstartRefused(c, model, http.StatusUnprocessableEntity, "", keep)
@@ -163,7 +163,7 @@ func (s *Server) quickstartRole(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	err = s.db.QuickStartGrantAdministrator(c.Request().Context(), groupActorOf(c), req(c).Viewer.Tenant.ID, model)
+	err = s.db.QuickStartGrantAdministrator(c.Request().Context(), s.groupActorOf(c), req(c).Viewer.Tenant.ID, model)
 	return s.quickstartDone(c, model, err, "quickstart.flash.role", "")
 }
 
@@ -184,7 +184,7 @@ func (s *Server) quickstartMembers(c echo.Context) error {
 			})
 		}
 	}
-	_, err = s.db.QuickStartAddMembers(c.Request().Context(), groupActorOf(c), req(c).Viewer.Tenant.ID, model, emails)
+	_, err = s.db.QuickStartAddMembers(c.Request().Context(), s.groupActorOf(c), req(c).Viewer.Tenant.ID, model, emails)
 	if errs, ok := fieldErrors(err); ok {
 		return s.quickstartRefused(c, model, http.StatusUnprocessableEntity, "", func(d *views.QuickstartStepsData) {
 			d.Emails, d.MemberErrors = raw, errs
@@ -199,7 +199,7 @@ func (s *Server) quickstartRemoveMember(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	err = s.db.QuickStartRemoveMember(c.Request().Context(), groupActorOf(c), req(c).Viewer.Tenant.ID, model, field(v, "email"))
+	err = s.db.QuickStartRemoveMember(c.Request().Context(), s.groupActorOf(c), req(c).Viewer.Tenant.ID, model, field(v, "email"))
 	return s.quickstartDone(c, model, err, "quickstart.flash.member_removed", "")
 }
 
@@ -209,7 +209,7 @@ func (s *Server) quickstartFinish(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	err = s.db.QuickStartFinish(c.Request().Context(), groupActorOf(c), req(c).Viewer.Tenant.ID, model)
+	err = s.db.QuickStartFinish(c.Request().Context(), s.groupActorOf(c), req(c).Viewer.Tenant.ID, model)
 	return s.quickstartDone(c, model, err, "quickstart.flash.finished", "/quickstart")
 }
 
@@ -257,7 +257,7 @@ func (s *Server) quickstartSwitch(c echo.Context) error {
 			return s.quickstartSwitchRender(c, to, http.StatusUnprocessableEntity, "", raw, views.Errors{"emails": msg})
 		}
 	}
-	err = s.db.SwitchAdminModel(c.Request().Context(), groupActorOf(c), req(c).Viewer.Tenant.ID, from, to, staff)
+	err = s.db.SwitchAdminModel(c.Request().Context(), s.groupActorOf(c), req(c).Viewer.Tenant.ID, from, to, staff)
 	if errs, ok := fieldErrors(err); ok {
 		return s.quickstartSwitchRender(c, to, http.StatusUnprocessableEntity, "", raw, errs)
 	}
