@@ -478,11 +478,8 @@ func CanInviteUsers(a perm.Access, wsID int64) bool {
 // (admin is the target state). Only Manage users holders (and tenant admins) may, and nobody
 // changes their own roles. Setting the state a person already has writes nothing.
 func (db *DB) SetWorkspaceAdmin(ctx context.Context, actor Actor, actorAccess perm.Access, tenantID, wsID, personID int64, admin bool) error {
-	if !canManageUsers(actorAccess, wsID) {
-		return Deny("people.error.manage_only")
-	}
-	if personID == actor.PersonID {
-		return Deny("perm.error.self")
+	if err := checkManagesOther(actor, actorAccess, wsID, personID); err != nil {
+		return err
 	}
 	return db.writeTx(ctx, func(tx *Tx) error {
 		label, status, err := memberOf(ctx, tx, tenantID, wsID, personID)
@@ -517,6 +514,18 @@ func (db *DB) SetWorkspaceAdmin(ctx context.Context, actor Actor, actorAccess pe
 	})
 }
 
+// checkManagesOther is the rule in front of every change to a member of a workspace: only
+// Manage users holders there (and tenant admins) make it, and nobody makes it to themself.
+func checkManagesOther(actor Actor, actorAccess perm.Access, wsID, personID int64) error {
+	if !canManageUsers(actorAccess, wsID) {
+		return Deny("people.error.manage_only")
+	}
+	if personID == actor.PersonID {
+		return Deny("perm.error.self")
+	}
+	return nil
+}
+
 func adminState(admin bool) string {
 	if admin {
 		return string(perm.RoleWorkspaceAdmin)
@@ -535,11 +544,8 @@ type RemovedMember struct {
 // and Workspace Admin role there, and any invitation to it still pending. Their account and
 // what they hold elsewhere stay. Nobody removes themself.
 func (db *DB) RemoveMember(ctx context.Context, actor Actor, actorAccess perm.Access, tenantID, wsID, personID int64) error {
-	if !canManageUsers(actorAccess, wsID) {
-		return Deny("people.error.manage_only")
-	}
-	if personID == actor.PersonID {
-		return Deny("perm.error.self")
+	if err := checkManagesOther(actor, actorAccess, wsID, personID); err != nil {
+		return err
 	}
 	return db.writeTx(ctx, func(tx *Tx) error {
 		label, status, err := memberOf(ctx, tx, tenantID, wsID, personID)
