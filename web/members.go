@@ -203,25 +203,16 @@ func (s *Server) personRemove(c echo.Context) error {
 	return seeOther(c, views.WorkspacePeoplePath(rq.Workspace.ID))
 }
 
-// maxPeopleLinks bounds the personal links to people pages: a CSAM or an Incident Manager
-// holds Invite users in every workspace of the tenant, which may be thousands.
-const maxPeopleLinks = 5
-
 // peopleLinks are the signed-in person's links to the people of the workspaces they run
-// (Manage users or Invite users there), so that a Workspace Admin finds their workspace.
+// (Manage users or Invite users there), so that a Workspace Admin finds their workspace. The
+// request base found them from the access it computed (store.Viewer.PeopleWorkspaces).
 func (s *Server) peopleLinks(c echo.Context) []views.NavItem {
 	rq := req(c)
 	v := rq.Viewer
 	if v == nil || v.Tenant.ID == 0 {
 		return nil
 	}
-	refs, err := s.db.WorkspacesWhere(c.Request().Context(), v.Tenant.ID, func(id int64) bool {
-		return v.Access.Workspace(id, perm.ManageUsers) || v.Access.Workspace(id, perm.InviteUsers)
-	}, maxPeopleLinks)
-	if err != nil {
-		s.log.Error("people links", "err", err)
-		return nil
-	}
+	refs := v.PeopleWorkspaces
 	path := c.Request().URL.Path
 	items := make([]views.NavItem, 0, len(refs))
 	for _, w := range refs {
