@@ -90,6 +90,7 @@ func New(db *store.DB, cfg Config) *Server {
 	e.Use(securityHeaders)
 	e.Use(middleware.BodyLimit(MaxBody))
 	e.Use(s.loadRequest)
+	e.Use(s.checkInput)
 	e.Use(s.checkCSRF)
 
 	s.routes = s.routeTable()
