@@ -436,7 +436,7 @@ func (s *Server) acceptForm(c echo.Context) error {
 const maxNameLength = 100
 
 // newAccountProblems checks the name and password a new invitee chose.
-func newAccountProblems(name, pw, again string) views.Errors {
+func newAccountProblems(name, email, pw, again string) views.Errors {
 	errs := views.Errors{}
 	switch {
 	case name == "":
@@ -444,11 +444,9 @@ func newAccountProblems(name, pw, again string) views.Errors {
 	case utf8.RuneCountInString(name) > maxNameLength || strings.ContainsFunc(name, unicode.IsControl):
 		errs["name"] = "invitations.accept.error.name_invalid"
 	}
-	switch {
-	case utf8.RuneCountInString(pw) < password.MinLength:
-		errs["password"] = "invitations.accept.error.password_short"
-	case len(pw) > 1024:
-		errs["password"] = "invitations.accept.error.password_long"
+	switch problem := password.Problem(pw, email); {
+	case problem != "":
+		errs["password"] = passwordProblemMessage(problem)
 	case pw != again:
 		errs["password_again"] = "invitations.accept.error.password_mismatch"
 	}
@@ -475,7 +473,7 @@ func (s *Server) accept(c echo.Context) error {
 	case views.AcceptNewAccount:
 		d.Name = field(v, "name")
 		pw := v.Get("password")
-		if d.Errors = newAccountProblems(d.Name, pw, v.Get("password_again")); len(d.Errors) > 0 {
+		if d.Errors = newAccountProblems(d.Name, info.Email, pw, v.Get("password_again")); len(d.Errors) > 0 {
 			return s.renderAccept(c, http.StatusUnprocessableEntity, d)
 		}
 		if a.PasswordHash, err = password.Hash(pw); err != nil {
