@@ -100,5 +100,8 @@ func (s *Server) logout(c echo.Context) error {
 			return err
 		}
 	}
+	// Tell the browser to drop every cookie and anything stored for this site: on a shared
+	// computer nothing of the session (nor the known-device mark) outlives the sign-out.
+	c.Response().Header().Set("Clear-Site-Data", `"cookies", "storage"`)
 	return seeOther(c, "/login")
 }

@@ -168,14 +168,7 @@ func run(cfg config, logger *slog.Logger, out io.Writer, demoPassword string) er
 		return err
 	}
 	defer mailSender.Stop()
-	httpServer := &http.Server{
-		Addr:              cfg.addr,
-		Handler:           srv.Handler(),
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       30 * time.Second,
-		WriteTimeout:      30 * time.Second,
-		IdleTimeout:       2 * time.Minute,
-	}
+	httpServer := web.HTTPServer(cfg.addr, srv.Handler())
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
 		return err
