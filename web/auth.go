@@ -3,6 +3,8 @@ package web
 import (
 	"errors"
 	"net/http"
+	"strconv"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -45,35 +47,50 @@ func (s *Server) login(c echo.Context) error {
 		return s.render(c, http.StatusUnprocessableEntity, views.Login(s.page(c, "auth.login.title"), f))
 	}
 	ip := c.RealIP()
-	if s.throttle.blocked(f.Email, ip) {
-		p := s.page(c, "auth.login.title")
-		p.Problem = req(c).Loc.T("auth.login.error.throttled")
-		return s.render(c, http.StatusTooManyRequests, views.Login(p, f))
-	}
 	person, err := s.db.PersonByEmail(c.Request().Context(), f.Email)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return err
+	}
+	if wait := s.throttle.wait(f.Email, ip, s.knownDevice(c, person.ID)); wait > 0 {
+		return s.renderThrottled(c, f, wait)
+	}
 	ok := false
 	switch {
-	case errors.Is(err, store.ErrNotFound):
-		password.CheckAbsent(pw)
-	case err != nil:
-		return err
-	case person.PasswordHash == "":
+	case errors.Is(err, store.ErrNotFound), person.PasswordHash == "":
 		password.CheckAbsent(pw)
 	default:
 		ok, _ = password.Check(person.PasswordHash, pw)
 		ok = ok && !person.Disabled
 	}
 	if !ok {
-		s.throttle.fail(f.Email, ip)
+		nAccount, nAddress := s.throttle.fail(f.Email, ip)
+		s.securityEvent(c, "sign-in failed", "account", f.Email, "account_failures", nAccount, "address_failures", nAddress)
 		f.Errors["password"] = "auth.login.error.invalid"
 		p := s.page(c, "auth.login.title")
 		return s.render(c, http.StatusUnprocessableEntity, views.Login(p, f))
 	}
 	s.throttle.succeed(f.Email)
+	s.rememberDevice(c, person.ID)
 	if err := s.signIn(c, person); err != nil {
 		return err
 	}
 	return seeOther(c, safeNext(f.Next, "/"))
+}
+
+// renderThrottled answers a sign-in attempt made inside its delay: 429, Retry-After, and the
+// form saying how long to wait. The password was not checked.
+func (s *Server) renderThrottled(c echo.Context, f views.LoginForm, wait time.Duration) error {
+	secs := retryAfterSeconds(wait)
+	s.securityEvent(c, "sign-in delayed", "account", f.Email, "retry_after_s", secs)
+	c.Response().Header().Set("Retry-After", strconv.Itoa(secs))
+	p := s.page(c, "auth.login.title")
+	p.Problem = req(c).Loc.N("security.throttle.wait", secs)
+	return s.render(c, http.StatusTooManyRequests, views.Login(p, f))
+}
+
+// retryAfterSeconds rounds a wait up to whole seconds (at least 1).
+func retryAfterSeconds(d time.Duration) int {
+	return max(int((d+time.Second-1)/time.Second), 1)
 }
 
 // signIn starts a fresh session for person (new session ID: no fixation).

@@ -522,10 +522,12 @@ func (s *Server) accept(c echo.Context) error {
 // status to answer with (422 wrong password, 429 throttled).
 func (s *Server) checkInviteePassword(c echo.Context, info store.InvitationInfo, pw string) (int64, int) {
 	ip := c.RealIP()
-	if s.throttle.blocked(info.Email, ip) {
+	person, err := s.db.PersonByEmail(c.Request().Context(), info.Email)
+	if wait := s.throttle.wait(info.Email, ip, err == nil && s.knownDevice(c, person.ID)); wait > 0 {
+		s.securityEvent(c, "sign-in delayed", "account", info.Email, "retry_after_s", retryAfterSeconds(wait))
+		c.Response().Header().Set("Retry-After", strconv.Itoa(retryAfterSeconds(wait)))
 		return 0, http.StatusTooManyRequests
 	}
-	person, err := s.db.PersonByEmail(c.Request().Context(), info.Email)
 	ok := false
 	if err == nil && person.PasswordHash != "" && !person.Disabled {
 		ok, _ = password.Check(person.PasswordHash, pw)
@@ -533,7 +535,8 @@ func (s *Server) checkInviteePassword(c echo.Context, info store.InvitationInfo,
 		password.CheckAbsent(pw)
 	}
 	if !ok || pw == "" {
-		s.throttle.fail(info.Email, ip)
+		nAccount, nAddress := s.throttle.fail(info.Email, ip)
+		s.securityEvent(c, "sign-in failed", "account", info.Email, "account_failures", nAccount, "address_failures", nAddress)
 		return 0, http.StatusUnprocessableEntity
 	}
 	s.throttle.succeed(info.Email)
