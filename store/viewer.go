@@ -19,6 +19,13 @@ type Viewer struct {
 	Access             perm.Access
 }
 
+// IsCSM tells whether the person is the designated Customer Support Manager of the tenant they
+// are acting in (product.md §6): the one check the route table, the home redirect, the menu and
+// the quick start all use.
+func (v *Viewer) IsCSM() bool {
+	return v.Tenant.CSMPersonID != 0 && v.Tenant.CSMPersonID == v.Person.ID
+}
+
 // LoadViewer reads a Viewer in one snapshot. tenantID 0, or a tenant the person no longer
 // belongs to, falls back to the first tenant they belong to; a person with no tenant gets a
 // Viewer with a zero Tenant. A disabled or deleted person gives ErrNotFound.

@@ -19,9 +19,9 @@ import (
 	"time"
 
 	"hubadmin/store"
+	"hubadmin/store/mailer"
 	"hubadmin/store/password"
 	"hubadmin/web"
-	"hubadmin/web/mailer"
 )
 
 // config is everything the command reads from flags and the environment.
