@@ -114,8 +114,10 @@ func New(db *store.DB, cfg Config) *Server {
 	e.Use(middleware.RequestIDWithConfig(middleware.RequestIDConfig{}))
 	e.Use(s.logRequests)
 	e.Use(s.securityHeaders)
-	e.Use(middleware.BodyLimit(MaxBody))
+	// The session and language are read before the size limit, so that a 413 is told in the
+	// person's language; loading them reads no body.
 	e.Use(s.loadRequest)
+	e.Use(middleware.BodyLimit(MaxBody))
 	e.Use(s.checkInput)
 	e.Use(s.checkCSRF)
 

@@ -168,6 +168,10 @@ func run(cfg config, logger *slog.Logger, out io.Writer, demoPassword string) er
 		return err
 	}
 	defer mailSender.Stop()
+	housekeepingCtx, stopHousekeeping := context.WithCancel(ctx)
+	waitHousekeeping := srv.StartHousekeeping(housekeepingCtx)
+	defer waitHousekeeping() // deferred before the database closes: the purge in hand finishes
+	defer stopHousekeeping()
 	httpServer := web.HTTPServer(cfg.addr, srv.Handler())
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
@@ -193,11 +197,8 @@ func seedDemo(ctx context.Context, db *store.DB, out io.Writer, baseURL, demoPas
 	if pw == "" {
 		pw = password.Random(16)
 	}
-	hash, err := password.Hash(pw)
-	if err != nil {
-		return err
-	}
-	created, err := db.SeedDemo(ctx, hash)
+	// Each demo person gets a hash of their own (own salt); none is made if the world exists.
+	created, err := db.SeedDemoHashing(ctx, func() (string, error) { return password.Hash(pw) })
 	if err != nil || !created {
 		return err
 	}
