@@ -78,6 +78,13 @@ func (s *Server) handleError(err error, c echo.Context) {
 	}
 	status, titleID, messageID := classify(err)
 	reqID := c.Response().Header().Get(echo.HeaderXRequestID)
+	if status == http.StatusForbidden {
+		event := "forbidden"
+		if titleID == "error.csrf.title" {
+			event = "CSRF token refused"
+		}
+		s.securityEvent(c, event, "reason", messageID)
+	}
 	if status >= 500 {
 		s.log.Error("request failed", "id", reqID, "path", c.Request().URL.Path, "err", err)
 		if status == http.StatusServiceUnavailable {
