@@ -61,4 +61,3 @@ func TestBoundedString(t *testing.T) {
 		t.Errorf("not cut: %d runes", len([]rune(got)))
 	}
 }
-
