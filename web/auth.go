@@ -62,8 +62,16 @@ func (s *Server) login(c echo.Context) error {
 		return s.render(c, http.StatusUnprocessableEntity, views.Login(p, f))
 	}
 	s.throttle.succeed(f.Email)
+	ts, err := s.db.TwoStepOf(c.Request().Context(), person.ID)
+	if err != nil {
+		return err
+	}
+	if ts.Enabled {
+		// Half-authenticated: the code comes next; the device is remembered only after it.
+		return s.startTwoStep(c, person, f.Next)
+	}
 	s.rememberDevice(c, person.ID)
-	if err := s.signIn(c, person); err != nil {
+	if err := s.signInWith(c, person, false); err != nil {
 		return err
 	}
 	return seeOther(c, safeNext(f.Next, "/"))
@@ -85,13 +93,30 @@ func retryAfterSeconds(d time.Duration) int {
 	return max(int((d+time.Second-1)/time.Second), 1)
 }
 
-// signIn starts a fresh session for person (new session ID: no fixation).
+// signIn starts a fresh session for person (new session ID: no fixation). Whether the person
+// owes a two-step code is checked on the next request (twoStepGate).
 func (s *Server) signIn(c echo.Context, person store.Person) error {
 	rq := req(c)
 	if err := s.sessions.Renew(c.Request(), rq.Session); err != nil {
 		return err
 	}
 	rq.Session.Values = map[any]any{sessPersonID: person.ID}
+	return s.saveSignIn(c, person)
+}
+
+// signInWith is signIn by the sign-in form, which knows whether a two-step code was proven
+// (true) or the person has no two-step verification (false).
+func (s *Server) signInWith(c echo.Context, person store.Person, twoStep bool) error {
+	rq := req(c)
+	if err := s.sessions.Renew(c.Request(), rq.Session); err != nil {
+		return err
+	}
+	rq.Session.Values = map[any]any{sessPersonID: person.ID, sessTwoStep: twoStep}
+	return s.saveSignIn(c, person)
+}
+
+func (s *Server) saveSignIn(c echo.Context, person store.Person) error {
+	rq := req(c)
 	tenants, err := s.db.TenantsOf(c.Request().Context(), person)
 	if err != nil {
 		return err

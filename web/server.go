@@ -120,6 +120,7 @@ func New(db *store.DB, cfg Config) *Server {
 	e.Use(middleware.BodyLimit(MaxBody))
 	e.Use(s.checkInput)
 	e.Use(s.checkCSRF)
+	e.Use(s.twoStepGate)
 
 	s.routes = s.routeTable()
 	s.register()
