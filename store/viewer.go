@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 
@@ -28,13 +29,17 @@ func (v *Viewer) IsCSM() bool {
 
 // LoadViewer reads a Viewer in one snapshot. tenantID 0, or a tenant the person no longer
 // belongs to, falls back to the first tenant they belong to; a person with no tenant gets a
-// Viewer with a zero Tenant. A disabled or deleted person gives ErrNotFound.
+// Viewer with a zero Tenant. A disabled or deleted person gives ErrNotFound, and only they: a
+// failing database is an error of its own, so the caller keeps the session (issue 11).
 func (db *DB) LoadViewer(ctx context.Context, personID, tenantID int64) (Viewer, error) {
 	var v Viewer
 	err := db.readTx(ctx, func(tx *Tx) error {
 		p, err := scanPerson(tx.queryRow(ctx, `SELECT `+personColumns+` FROM people p WHERE p.id = ? AND p.disabled = 0`, personID))
+		if errors.Is(err, sql.ErrNoRows) {
+			return ErrNotFound // deleted or disabled: the only answer that may end a session
+		}
 		if err != nil {
-			return ErrNotFound
+			return fmt.Errorf("viewer %d: %w", personID, err)
 		}
 		v.Person = p
 		rows, err := tx.query(ctx, `SELECT id, name FROM tenants WHERE id IN (`+memberTenantsSQL+`) ORDER BY name, id`, p.ID, p.Email)
@@ -136,6 +141,3 @@ func accessInput(ctx context.Context, tx *Tx, tenantID int64, p Person) (perm.In
 	}
 	return in, rows.Err()
 }
-
-// errNoTenant is returned where an operation needs a tenant and the viewer has none.
-var errNoTenant = errors.New("no current tenant")

@@ -6,7 +6,6 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"hubadmin/store"
 	"hubadmin/store/perm"
 )
 
@@ -337,9 +336,4 @@ func redirectToLogin(c echo.Context) error {
 		target += "?next=" + urlQueryEscape(c.Request().URL.RequestURI())
 	}
 	return seeOther(c, target)
-}
-
-// lookupWorkspace is a small guard used by handlers that take a workspace id from a form.
-func (s *Server) lookupWorkspace(c echo.Context, id int64) (store.Workspace, error) {
-	return s.db.Workspace(c.Request().Context(), req(c).Viewer.Tenant.ID, id)
 }
