@@ -260,6 +260,11 @@ func (s *Server) twoStepEnable(c echo.Context) error {
 	if err := rq.Session.Save(c.Request(), c.Response()); err != nil {
 		return err
 	}
+	// Sessions opened elsewhere with the password alone end now: whoever else held one must
+	// come back through the code.
+	if _, err := s.db.DeletePersonSessions(ctx, rq.Viewer.Person.ID, s.sessions.StorageID(rq.Session)); err != nil {
+		return err
+	}
 	return s.renderTwoStep(c, http.StatusOK, views.TwoStepData{RecoveryCodes: codes})
 }
 

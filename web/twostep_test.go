@@ -54,8 +54,15 @@ func enrol(t *testing.T, a *app, b *browser) (string, []string) {
 func TestTwoStepEnrolSignInRecoverAndDisable(t *testing.T) {
 	a := newApp(t)
 	const email = "global.admin@contoso.example"
+	elsewhere := a.signedIn(email) // a session opened with the password alone, in another browser
 	b := a.signedIn(email)
 	secret, codes := enrol(t, a, b)
+	if r := elsewhere.get("/me/access"); r.status != http.StatusSeeOther || !strings.HasPrefix(r.header.Get("Location"), "/login") {
+		t.Errorf("the other password-only session after enabling: %d to %q, want signed out", r.status, r.header.Get("Location"))
+	}
+	if r := b.get("/me/access"); r.status != http.StatusOK {
+		t.Errorf("the session that enabled it: %d, want 200", r.status)
+	}
 	b.post("/logout", url.Values{})
 
 	// The password alone signs nobody in.
