@@ -28,7 +28,7 @@ func (s *Server) checkInput(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		r := c.Request()
 		if !validValues(r.URL.Query()) || !utf8.ValidString(r.URL.Path) {
-			return s.refuseInput(c, "error.input.encoding")
+			return s.refuseInput(c, "error.input.encoding", "reason", "invalid UTF-8 in the URL")
 		}
 		switch r.Method {
 		case http.MethodGet, http.MethodHead, http.MethodOptions:
@@ -39,7 +39,7 @@ func (s *Server) checkInput(next echo.HandlerFunc) echo.HandlerFunc {
 			return formReadError(err)
 		}
 		if !validValues(v) {
-			return s.refuseInput(c, "error.input.encoding")
+			return s.refuseInput(c, "error.input.encoding", "reason", "invalid UTF-8 in the form")
 		}
 		allowed := func(key string) bool {
 			for _, k := range multiValued["*"] {
@@ -56,15 +56,17 @@ func (s *Server) checkInput(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		for key, vals := range v {
 			if len(vals) > 1 && !allowed(key) {
-				s.securityEvent(c, "input refused", "reason", "repeated field", "field", boundedString(key, 64))
-				return s.refuseInput(c, "error.input.repeated")
+				return s.refuseInput(c, "error.input.repeated", "reason", "repeated field", "field", boundedString(key, 64))
 			}
 		}
 		return next(c)
 	}
 }
 
-func (s *Server) refuseInput(c echo.Context, messageID string) error {
+// refuseInput logs the refusal (a client sending such input is probing, or broken) and answers
+// 422 with messageID.
+func (s *Server) refuseInput(c echo.Context, messageID string, logArgs ...any) error {
+	s.securityEvent(c, "input refused", logArgs...)
 	return &pageError{status: http.StatusUnprocessableEntity, titleID: "error.422.title", messageID: messageID}
 }
 
