@@ -117,12 +117,14 @@ func (s *Server) signInWith(c echo.Context, person store.Person, twoStep bool) e
 
 func (s *Server) saveSignIn(c echo.Context, person store.Person) error {
 	rq := req(c)
-	tenants, err := s.db.TenantsOf(c.Request().Context(), person)
+	// The tenant they used last, else their oldest membership: never the first by name, which
+	// another tenant could take by renaming itself.
+	landing, err := s.db.LandingTenant(c.Request().Context(), person)
 	if err != nil {
 		return err
 	}
-	if len(tenants) > 0 {
-		rq.Session.Values[sessTenantID] = tenants[0].ID
+	if landing != 0 {
+		rq.Session.Values[sessTenantID] = landing
 	}
 	return rq.Session.Save(c.Request(), c.Response())
 }
