@@ -132,6 +132,9 @@ func (db *DB) Ping(ctx context.Context) error {
 	return nil
 }
 
+// Path is the database file's path (tests open a second connection to it).
+func (db *DB) Path() string { return db.path }
+
 // Statements returns how many SQL statements the store has issued so far.
 func (db *DB) Statements() int64 { return db.statements.Load() }
 
@@ -349,5 +352,5 @@ func (db *DB) writeTx(ctx context.Context, fn func(*Tx) error) error {
 		return nil
 	}()
 	db.warm(ctx, t)
-	return err
+	return busy(err)
 }

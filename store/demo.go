@@ -40,11 +40,36 @@ func (db *DB) HasWorld(ctx context.Context) (bool, error) {
 }
 
 // SeedDemo creates the demo world when the database has no tenant yet and reports whether it did.
-// Every demo person gets passwordHash. Running it again changes nothing.
+// Every demo person gets passwordHash (tests use it with a made-up hash). Running it again
+// changes nothing.
 func (db *DB) SeedDemo(ctx context.Context, passwordHash string) (bool, error) {
+	return db.SeedDemoHashing(ctx, func() (string, error) { return passwordHash, nil })
+}
+
+// SeedDemoHashing is SeedDemo where each demo person gets a hash of their own, made by hash
+// (password.Hash of the demo password: a fresh salt each call), so no two accounts share a
+// salt and hash. When the world exists already, hash is never called.
+func (db *DB) SeedDemoHashing(ctx context.Context, hash func() (string, error)) (bool, error) {
+	var n int
+	if err := db.readTx(ctx, func(tx *Tx) error {
+		return tx.queryRow(ctx, `SELECT count(*) FROM tenants`).Scan(&n)
+	}); err != nil {
+		return false, fmt.Errorf("seed demo world: %w", err)
+	}
+	if n > 0 {
+		return false, nil
+	}
+	// Hashing is slow (argon2): done before the write transaction, not while holding it.
+	hashes := make([]string, len(demoPeople))
+	for i := range hashes {
+		h, err := hash()
+		if err != nil {
+			return false, fmt.Errorf("seed demo world: %w", err)
+		}
+		hashes[i] = h
+	}
 	created := false
 	err := db.writeTx(ctx, func(tx *Tx) error {
-		var n int
 		if err := tx.queryRow(ctx, `SELECT count(*) FROM tenants`).Scan(&n); err != nil {
 			return err
 		}
@@ -52,7 +77,7 @@ func (db *DB) SeedDemo(ctx context.Context, passwordHash string) (bool, error) {
 			return nil
 		}
 		created = true
-		return seedDemo(ctx, tx, passwordHash)
+		return seedDemo(ctx, tx, hashes)
 	})
 	if err != nil {
 		return false, fmt.Errorf("seed demo world: %w", err)
@@ -60,20 +85,22 @@ func (db *DB) SeedDemo(ctx context.Context, passwordHash string) (bool, error) {
 	return created, nil
 }
 
-func seedDemo(ctx context.Context, tx *Tx, hash string) error {
+// demoPeople are the demo world's people, in creation order.
+var demoPeople = []NewPerson{
+	{Email: "global.admin@contoso.example", DisplayName: "Gabriela Admin"},
+	{Email: "services.admin@contoso.example", DisplayName: "Sergei Services"},
+	{Email: "workspace.admin@contoso.example", DisplayName: "Wanda Workspace"},
+	{Email: "user@contoso.example", DisplayName: "Ulysse User"},
+	{Email: "csam@microsoft.example", DisplayName: "Camille CSAM", Microsoft: true},
+	{Email: "incident.manager@microsoft.example", DisplayName: "Igor Incident", Microsoft: true},
+	{Email: "global.admin@fabrikam.example", DisplayName: "Fatima Fabrikam"},
+	{Email: "personal@outlook.example", DisplayName: "Pat Personal"},
+}
+
+func seedDemo(ctx context.Context, tx *Tx, hashes []string) error {
 	ids := map[string]int64{}
-	people := []NewPerson{
-		{Email: "global.admin@contoso.example", DisplayName: "Gabriela Admin"},
-		{Email: "services.admin@contoso.example", DisplayName: "Sergei Services"},
-		{Email: "workspace.admin@contoso.example", DisplayName: "Wanda Workspace"},
-		{Email: "user@contoso.example", DisplayName: "Ulysse User"},
-		{Email: "csam@microsoft.example", DisplayName: "Camille CSAM", Microsoft: true},
-		{Email: "incident.manager@microsoft.example", DisplayName: "Igor Incident", Microsoft: true},
-		{Email: "global.admin@fabrikam.example", DisplayName: "Fatima Fabrikam"},
-		{Email: "personal@outlook.example", DisplayName: "Pat Personal"},
-	}
-	for _, p := range people {
-		p.PasswordHash = hash
+	for i, p := range demoPeople {
+		p.PasswordHash = hashes[i]
 		p.MailboxVerified = true // the operator's own demo people
 		id, err := createPerson(ctx, tx, p)
 		if err != nil {

@@ -12,6 +12,23 @@ var ErrNotFound = errors.New("not found")
 // ErrConflict means a save carried a stale version: someone else changed the record first.
 var ErrConflict = errors.New("edit conflict")
 
+// ErrBusy means the database stayed locked by someone outside this process (a backup tool, an
+// operator's sqlite3 shell) for longer than the busy timeout: nothing was written, and trying
+// again shortly may work. The web layer answers 503 with Retry-After.
+var ErrBusy = errors.New("database busy")
+
+// busy wraps err with ErrBusy when SQLite reports the database busy or locked.
+func busy(err error) error {
+	var coded interface{ Code() int }
+	if err != nil && errors.As(err, &coded) {
+		switch coded.Code() & 0xff { // primary result code: SQLITE_BUSY 5, SQLITE_LOCKED 6
+		case 5, 6:
+			return fmt.Errorf("%w: %w", ErrBusy, err)
+		}
+	}
+	return err
+}
+
 // ErrDuplicate means a create would repeat a unique value (an email, a name, a form token).
 var ErrDuplicate = errors.New("duplicate")
 

@@ -9,6 +9,7 @@ type Tenant struct {
 	ShowNamesTraining bool
 	InProductFeedback bool
 	CloudConsent      bool
+	RequireTwoStep    bool   // Global Admins and CSAMs must use two-step verification
 	AdminModel        string // "", "delegation" or "administration"
 	AdminGroupID      int64
 	CSMPersonID       int64

@@ -130,3 +130,18 @@ func (db *DB) DeleteSessionsBefore(ctx context.Context, cutoff time.Time) (int64
 	})
 	return n, err
 }
+
+// DeletePersonSessions ends every session of a person except keepID (the one in use): turning on
+// two-step verification signs out the sessions opened with the password alone.
+func (db *DB) DeletePersonSessions(ctx context.Context, personID int64, keepID string) (int64, error) {
+	var n int64
+	err := db.writeTx(ctx, func(tx *Tx) error {
+		res, err := tx.exec(ctx, `DELETE FROM sessions WHERE person_id = ? AND id <> ?`, personID, keepID)
+		if err != nil {
+			return err
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	return n, err
+}

@@ -10,13 +10,13 @@ import (
 	"unicode/utf8"
 )
 
-const tenantColumns = `t.id, t.name, t.show_names_training, t.in_product_feedback, t.cloud_consent, t.admin_model,
+const tenantColumns = `t.id, t.name, t.show_names_training, t.in_product_feedback, t.cloud_consent, t.require_two_step, t.admin_model,
 	ifnull(t.admin_group_id, 0), ifnull(t.csm_person_id, 0), t.version, t.created_at`
 
 func scanTenant(row interface{ Scan(...any) error }) (Tenant, error) {
 	var t Tenant
 	var created string
-	err := row.Scan(&t.ID, &t.Name, &t.ShowNamesTraining, &t.InProductFeedback, &t.CloudConsent, &t.AdminModel,
+	err := row.Scan(&t.ID, &t.Name, &t.ShowNamesTraining, &t.InProductFeedback, &t.CloudConsent, &t.RequireTwoStep, &t.AdminModel,
 		&t.AdminGroupID, &t.CSMPersonID, &t.Version, &created)
 	t.CreatedAt = parseTime(created)
 	return t, err
@@ -157,11 +157,12 @@ type TenantSetting string
 const (
 	SettingShowNamesTraining TenantSetting = "show_names_training"
 	SettingInProductFeedback TenantSetting = "in_product_feedback"
+	SettingRequireTwoStep    TenantSetting = "require_two_step"
 )
 
 // TenantSettings lists the settings in display order.
 func TenantSettings() []TenantSetting {
-	return []TenantSetting{SettingShowNamesTraining, SettingInProductFeedback}
+	return []TenantSetting{SettingShowNamesTraining, SettingInProductFeedback, SettingRequireTwoStep}
 }
 
 // Valid reports whether s is one of TenantSettings.
@@ -181,6 +182,8 @@ func (s TenantSetting) Of(t Tenant) bool {
 		return t.ShowNamesTraining
 	case SettingInProductFeedback:
 		return t.InProductFeedback
+	case SettingRequireTwoStep:
+		return t.RequireTwoStep
 	}
 	return false
 }

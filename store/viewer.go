@@ -182,7 +182,8 @@ var myGroupsCTE = `WITH my_groups AS (SELECT g.id, g.name FROM group_members gm 
 // workspaces, so the links of someone who runs some need no statement of their own either.
 // firstNames is one more than the links, in case the default is among them.
 var viewerSQL = myGroupsCTE + `
-		SELECT 'tenant', t.name, t.admin_model, t.created_at, '', t.show_names_training, t.in_product_feedback,
+		SELECT 'tenant', t.name, t.admin_model, t.created_at, CASE t.require_two_step WHEN 1 THEN 'require_two_step' ELSE '' END,
+			t.show_names_training, t.in_product_feedback,
 			t.cloud_consent, ifnull(t.admin_group_id, 0), ifnull(t.csm_person_id, 0), t.version
 		FROM tenants t WHERE t.id = ?1
 		UNION ALL
@@ -235,7 +236,8 @@ func viewerRowsOf(ctx context.Context, tx *Tx, q string, tenantID int64, v *View
 				continue
 			}
 			v.Tenant = Tenant{ID: tenantID, Name: a, AdminModel: b, CreatedAt: parseTime(c), ShowNamesTraining: n[0] != 0,
-				InProductFeedback: n[1] != 0, CloudConsent: n[2] != 0, AdminGroupID: n[3], CSMPersonID: n[4], Version: n[5]}
+				InProductFeedback: n[1] != 0, CloudConsent: n[2] != 0, AdminGroupID: n[3], CSMPersonID: n[4], Version: n[5],
+				RequireTwoStep: d == "require_two_step"}
 		case "workspace":
 			if v == nil {
 				continue

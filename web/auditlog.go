@@ -1,7 +1,6 @@
 package web
 
 import (
-	"encoding/csv"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -100,23 +99,23 @@ func (s *Server) auditExport(c echo.Context) error {
 	h.Set(echo.HeaderContentType, "text/csv; charset=utf-8")
 	h.Set(echo.HeaderContentDisposition, fmt.Sprintf(`attachment; filename="audit-log-%d-%s.csv"`, v.Tenant.ID, s.db.Now().UTC().Format("20060102-150405")))
 	c.Response().WriteHeader(http.StatusOK)
-	w := csv.NewWriter(c.Response())
-	if err := w.Write([]string{"id", "time_utc", "actor_email", "actor_name", "action", "action_label", "target_kind", "target_id",
-		"target_label", "workspace_id", "before", "after", "before_label", "after_label"}); err != nil {
+	w := newCSVWriter(c.Response())
+	if err := w.Write("id", "time_utc", "actor_email", "actor_name", "action", "action_label", "target_kind", "target_id",
+		"target_label", "workspace_id", "before", "after", "before_label", "after_label"); err != nil {
 		return err
 	}
 	err := s.db.EachAuditRecord(ctx, v.Tenant.ID, f, func(r store.AuditRecord) error {
-		return w.Write(csvCells(
+		return w.Write(
 			strconv.FormatInt(r.ID, 10), r.At.UTC().Format(time.RFC3339), r.ActorEmail, r.ActorName, r.Action,
 			locales.T(ctx, auditActionPrefix+r.Action), r.TargetKind, strconv.FormatInt(r.TargetID, 10), r.TargetLabel,
 			strconv.FormatInt(r.WorkspaceID, 10), r.Before, r.After, views.AuditValue(ctx, r.Before), views.AuditValue(ctx, r.After),
-		))
+		)
 	})
-	w.Flush()
+	flushErr := w.Flush()
 	if err != nil {
 		// The status is sent already; the log says the file is cut short.
 		s.log.Error("audit export", "tenant", v.Tenant.ID, "err", err)
 		return nil
 	}
-	return w.Error()
+	return flushErr
 }

@@ -71,6 +71,9 @@ func (s *Server) recordSignIn(c echo.Context, email, action string) {
 // throttledNotes remembers which (email, address) pairs already have a "throttled" entry in the
 // current throttle window: someone hammering a blocked account writes one entry per window, not
 // one per request (the log must not be a way to fill the disk). Bounded like the throttle.
+// throttledNoteWindow: one "throttled" entry per (email, address) in this long.
+const throttledNoteWindow = 15 * time.Minute
+
 type throttledNotes struct {
 	mu   sync.Mutex
 	seen map[string]time.Time
@@ -80,11 +83,11 @@ type throttledNotes struct {
 func (n *throttledNotes) first(email, ip string, now time.Time) bool {
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	if n.seen == nil || len(n.seen) >= throttleMaxKeys {
+	if n.seen == nil || len(n.seen) >= maxThrottleKeys {
 		n.seen = map[string]time.Time{}
 	}
 	key := strings.ToLower(strings.TrimSpace(email)) + "\x00" + ip
-	if at, ok := n.seen[key]; ok && now.Sub(at) < throttleWindow {
+	if at, ok := n.seen[key]; ok && now.Sub(at) < throttledNoteWindow {
 		return false
 	}
 	n.seen[key] = now

@@ -2,7 +2,6 @@ package web
 
 import (
 	"bufio"
-	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -111,19 +110,18 @@ var auditCSVHeader = []string{"id", "tenant_id", "at", "actor_id", "actor_email"
 func writeAuditRows(w http.ResponseWriter, format string, each func(func(store.ChainRow) error) error) error {
 	bw := bufio.NewWriterSize(w, 32<<10)
 	if format == "csv" {
-		cw := csv.NewWriter(bw)
-		if err := cw.Write(auditCSVHeader); err != nil {
+		cw := newCSVWriter(bw)
+		if err := cw.Write(auditCSVHeader...); err != nil {
 			return err
 		}
 		i64 := func(n int64) string { return strconv.FormatInt(n, 10) }
 		err := each(func(r store.ChainRow) error {
-			return cw.Write(csvCells(i64(r.ID), i64(r.TenantID), r.At, i64(r.ActorID), r.ActorEmail, strconv.FormatBool(r.ActorMicrosoft),
+			return cw.Write(i64(r.ID), i64(r.TenantID), r.At, i64(r.ActorID), r.ActorEmail, strconv.FormatBool(r.ActorMicrosoft),
 				r.Action, r.TargetKind, i64(r.TargetID), r.TargetLabel, i64(r.WorkspaceID), r.Before, r.After, r.IP, r.UserAgent,
-				r.RequestID, r.AuthMethod, r.PrevHash, r.Hash))
+				r.RequestID, r.AuthMethod, r.PrevHash, r.Hash)
 		})
-		cw.Flush()
-		if err == nil {
-			err = cw.Error()
+		if ferr := cw.Flush(); err == nil {
+			err = ferr
 		}
 		if ferr := bw.Flush(); err == nil {
 			err = ferr

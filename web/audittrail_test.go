@@ -142,7 +142,7 @@ func TestSignInEventsAreLogged(t *testing.T) {
 	}
 	d := a.browser()
 	d.get("/login")
-	for i := 0; i < perAccountFailures; i++ {
+	for i := 0; i < accountPolicy.free+1; i++ {
 		d.post("/login", url.Values{"email": {"user@contoso.example"}, "password": {"wrong"}})
 	}
 	for i := 0; i < 3; i++ {

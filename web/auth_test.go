@@ -77,17 +77,22 @@ func TestSignInThrottled(t *testing.T) {
 	a := newApp(t)
 	b := a.browser()
 	b.get("/login")
-	for i := 0; i < perAccountFailures; i++ {
-		b.post("/login", url.Values{"email": {"user@contoso.example"}, "password": {"wrong"}})
+	for i := 0; i < accountPolicy.free; i++ {
+		if r := b.post("/login", url.Values{"email": {"user@contoso.example"}, "password": {"wrong"}}); r.status != http.StatusUnprocessableEntity {
+			t.Fatalf("free failure %d: %d, want 422", i+1, r.status)
+		}
 	}
 	r := b.post("/login", url.Values{"email": {"user@contoso.example"}, "password": {demoPassword}})
-	if r.status != http.StatusTooManyRequests {
-		t.Fatalf("right password after %d failures: %d, want 429", perAccountFailures, r.status)
+	if r.status != http.StatusTooManyRequests || r.header.Get("Retry-After") != "2" {
+		t.Fatalf("right password after %d failures: %d Retry-After %q, want 429 and 2", accountPolicy.free, r.status, r.header.Get("Retry-After"))
 	}
-	a.clock.Advance(throttleWindow + time.Second)
+	if got := r.text(".problem, [role=alert]"); !strings.Contains(r.body, "Wait 2 seconds") {
+		t.Errorf("the page does not say how long to wait: %q", got)
+	}
+	a.clock.Advance(2 * time.Second)
 	r = b.post("/login", url.Values{"email": {"user@contoso.example"}, "password": {demoPassword}})
 	if r.status != http.StatusSeeOther {
-		t.Fatalf("after the window: %d, want 303", r.status)
+		t.Fatalf("after the delay: %d, want 303", r.status)
 	}
 }
 
@@ -361,7 +366,7 @@ func TestThrottlePerAddressIgnoresForwardedFor(t *testing.T) {
 	a := newApp(t)
 	b := a.browser()
 	b.get("/login")
-	for i := 0; i < perAddressFailures; i++ {
+	for i := 0; i < addressPolicy.free; i++ {
 		b.header = http.Header{"X-Forwarded-For": {fmt.Sprintf("203.0.113.%d", i+1)}}
 		r := b.post("/login", url.Values{"email": {fmt.Sprintf("nobody%d@contoso.example", i)}, "password": {"wrong"}})
 		if r.status != http.StatusUnprocessableEntity {
@@ -371,7 +376,7 @@ func TestThrottlePerAddressIgnoresForwardedFor(t *testing.T) {
 	b.header = http.Header{"X-Forwarded-For": {"198.51.100.7"}}
 	r := b.post("/login", url.Values{"email": {"global.admin@contoso.example"}, "password": {demoPassword}})
 	if r.status != http.StatusTooManyRequests {
-		t.Errorf("after %d failures from one address under rotating X-Forwarded-For: %d, want 429", perAddressFailures, r.status)
+		t.Errorf("after %d failures from one address under rotating X-Forwarded-For: %d, want 429", addressPolicy.free, r.status)
 	}
 }
 
@@ -388,7 +393,7 @@ func TestTrustedProxyForwardedForIsBelieved(t *testing.T) {
 	b := a.browser()
 	b.get("/login")
 	b.header = http.Header{"X-Forwarded-For": {"203.0.113.9"}}
-	for i := 0; i < perAddressFailures; i++ {
+	for i := 0; i < addressPolicy.free; i++ {
 		b.post("/login", url.Values{"email": {fmt.Sprintf("nobody%d@contoso.example", i)}, "password": {"wrong"}})
 	}
 	if r := b.post("/login", url.Values{"email": {"user@contoso.example"}, "password": {demoPassword}}); r.status != http.StatusTooManyRequests {

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/csv"
 	"errors"
@@ -13,17 +14,61 @@ import (
 	"github.com/labstack/echo/v4"
 )
 
-// csvCells protects CSV cells against formula injection: a spreadsheet would run a cell that
-// starts with = + - @ (or a tab or carriage return, which some strip first), so such a cell gets
-// a leading apostrophe and shows as text. Quoting commas, quotes and line breaks is
-// encoding/csv's job. Every CSV export writes its rows through it.
-func csvCells(cells ...string) []string {
-	for i, v := range cells {
-		if v != "" && strings.ContainsRune("=+-@\t\r", rune(v[0])) {
-			cells[i] = "'" + v
-		}
+// csvWriter writes CSV exports so that no spreadsheet runs a cell as a formula, whatever
+// separator the reader uses. Two things make that hold:
+//
+//   - every field is quoted, so a cell's own commas, semicolons (French Excel reads ";"), tabs
+//     or pipes never split it into new cells that could start with "=";
+//   - a field whose first non-blank character is = + - @ (or a tab or carriage return, which
+//     some readers strip first) gets a leading apostrophe, which spreadsheets show as text.
+//
+// encoding/csv quotes a field only when it contains a comma, a quote or a line break: the cell
+// "a;=HYPERLINK(…)" came through it unquoted and a ";" reader saw a formula. Every export
+// writes its rows through this one writer.
+type csvWriter struct {
+	w   *bufio.Writer
+	err error
+}
+
+func newCSVWriter(w io.Writer) *csvWriter { return &csvWriter{w: bufio.NewWriter(w)} }
+
+// Write writes one row.
+func (cw *csvWriter) Write(cells ...string) error {
+	if cw.err != nil {
+		return cw.err
 	}
-	return cells
+	for i, v := range cells {
+		if i > 0 {
+			cw.w.WriteByte(',')
+		}
+		cw.w.WriteByte('"')
+		cw.w.WriteString(strings.ReplaceAll(csvGuard(v), `"`, `""`))
+		cw.w.WriteByte('"')
+	}
+	_, cw.err = cw.w.WriteString("\r\n")
+	return cw.err
+}
+
+// Flush writes what is buffered and returns the first error met.
+func (cw *csvWriter) Flush() error {
+	if cw.err != nil {
+		return cw.err
+	}
+	cw.err = cw.w.Flush()
+	return cw.err
+}
+
+// csvGuard neutralises a cell a spreadsheet would read as a formula.
+func csvGuard(v string) string {
+	t := strings.TrimLeftFunc(v, func(r rune) bool { return r == ' ' || r == '\u00a0' })
+	if t == "" {
+		t = v
+	}
+	// The full-width ＝ ＋ － ＠ count too: some spreadsheets fold them to ASCII.
+	if r, _ := utf8.DecodeRuneInString(t); t != "" && strings.ContainsRune("=+-@\t\r\n＝＋－＠", r) {
+		return "'" + v
+	}
+	return v
 }
 
 // readUpload reads an uploaded file of at most max bytes; a larger one is 413, whatever size the

@@ -44,6 +44,8 @@ func classify(err error) (int, string, string) {
 		return pe.status, pe.titleID, pe.messageID
 	case errors.Is(err, store.ErrNotFound):
 		return withDefaults(http.StatusNotFound)
+	case errors.Is(err, store.ErrBusy):
+		return http.StatusServiceUnavailable, "error.503.title", "error.busy.message"
 	case errors.Is(err, store.ErrConflict):
 		return withDefaults(http.StatusConflict)
 	case errors.As(err, &rule):
@@ -76,10 +78,21 @@ func (s *Server) handleError(err error, c echo.Context) {
 	}
 	status, titleID, messageID := classify(err)
 	reqID := c.Response().Header().Get(echo.HeaderXRequestID)
+	if status == http.StatusForbidden {
+		event := "forbidden"
+		if titleID == "error.csrf.title" {
+			event = "CSRF token refused"
+		}
+		s.securityEvent(c, event, "reason", messageID)
+	}
 	if status >= 500 {
 		s.log.Error("request failed", "id", reqID, "path", c.Request().URL.Path, "err", err)
 		if status == http.StatusServiceUnavailable {
-			c.Response().Header().Set("Retry-After", "30")
+			retry := "30"
+			if errors.Is(err, store.ErrBusy) {
+				retry = "5" // a lock held outside the app is usually brief
+			}
+			c.Response().Header().Set("Retry-After", retry)
 		}
 	}
 	data := views.ErrorData{Status: status, TitleID: titleID, MessageID: messageID}

@@ -139,6 +139,7 @@ func (s *Server) personalLinks(c echo.Context) []views.NavItem {
 	}
 	items = append(items,
 		views.NavItem{Key: "access", Label: loc.T("nav.my_access"), Href: "/me/access", Current: path == "/me/access"},
+		views.NavItem{Key: "two-step", Label: loc.T("twostep.nav"), Href: "/me/two-step", Current: strings.HasPrefix(path, "/me/two-step")},
 		views.NavItem{Key: "roles", Label: loc.T("roles.title"), Href: "/roles", Current: path == "/roles"},
 	)
 	items = append(items, s.peopleLinks(c)...) // "People of <workspace>" where they run one

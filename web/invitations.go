@@ -417,7 +417,7 @@ func (s *Server) acceptForm(c echo.Context) error {
 const maxNameLength = 100
 
 // newAccountProblems checks the name and password a new invitee chose.
-func newAccountProblems(name, pw, again string) views.Errors {
+func newAccountProblems(name, email, pw, again string) views.Errors {
 	errs := views.Errors{}
 	switch {
 	case name == "":
@@ -425,11 +425,9 @@ func newAccountProblems(name, pw, again string) views.Errors {
 	case utf8.RuneCountInString(name) > maxNameLength || strings.ContainsFunc(name, unicode.IsControl):
 		errs["name"] = "invitations.accept.error.name_invalid"
 	}
-	switch {
-	case utf8.RuneCountInString(pw) < password.MinLength:
-		errs["password"] = "invitations.accept.error.password_short"
-	case len(pw) > 1024:
-		errs["password"] = "invitations.accept.error.password_long"
+	switch problem := password.Problem(pw, email); {
+	case problem != "":
+		errs["password"] = passwordProblemMessage(problem)
 	case pw != again:
 		errs["password_again"] = "invitations.accept.error.password_mismatch"
 	}
@@ -456,7 +454,7 @@ func (s *Server) accept(c echo.Context) error {
 	case views.AcceptNewAccount:
 		d.Name = field(v, "name")
 		pw := v.Get("password")
-		if d.Errors = newAccountProblems(d.Name, pw, v.Get("password_again")); len(d.Errors) > 0 {
+		if d.Errors = newAccountProblems(d.Name, info.Email, pw, v.Get("password_again")); len(d.Errors) > 0 {
 			return s.renderAccept(c, http.StatusUnprocessableEntity, d)
 		}
 		if a.PasswordHash, err = password.Hash(pw); err != nil {
@@ -512,10 +510,12 @@ func (s *Server) accept(c echo.Context) error {
 // status to answer with (422 wrong password, 429 throttled).
 func (s *Server) checkInviteePassword(c echo.Context, info store.InvitationInfo, pw string) (int64, int) {
 	ip := c.RealIP()
-	if s.throttle.blocked(info.Email, ip) {
+	person, err := s.db.PersonByEmail(c.Request().Context(), info.Email)
+	if wait := s.throttle.wait(info.Email, ip, err == nil && s.knownDevice(c, person.ID)); wait > 0 {
+		s.securityEvent(c, "sign-in delayed", "account", info.Email, "retry_after_s", retryAfterSeconds(wait))
+		c.Response().Header().Set("Retry-After", strconv.Itoa(retryAfterSeconds(wait)))
 		return 0, http.StatusTooManyRequests
 	}
-	person, err := s.db.PersonByEmail(c.Request().Context(), info.Email)
 	ok := false
 	if err == nil && person.PasswordHash != "" && !person.Disabled {
 		ok, _ = password.Check(person.PasswordHash, pw)
@@ -523,7 +523,8 @@ func (s *Server) checkInviteePassword(c echo.Context, info store.InvitationInfo,
 		password.CheckAbsent(pw)
 	}
 	if !ok || pw == "" {
-		s.throttle.fail(info.Email, ip)
+		nAccount, nAddress := s.throttle.fail(info.Email, ip)
+		s.securityEvent(c, "sign-in failed", "account", info.Email, "account_failures", nAccount, "address_failures", nAddress)
 		return 0, http.StatusUnprocessableEntity
 	}
 	s.throttle.succeed(info.Email)

@@ -25,9 +25,15 @@ import (
 const csp = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; " +
 	"connect-src 'self'; form-action 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
 
-func securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
+func (s *Server) securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		h := c.Response().Header()
+		if s.cfg.SecureCookies {
+			// Served over HTTPS (that is what -secure-cookies says): browsers must never fall
+			// back to plain HTTP for a year. No includeSubDomains: other hosts of the domain
+			// are not ours to decide for.
+			h.Set("Strict-Transport-Security", "max-age=31536000")
+		}
 		h.Set("Content-Security-Policy", csp)
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("Referrer-Policy", "same-origin")
@@ -101,7 +107,7 @@ func (s *Server) loadBase(c echo.Context) error {
 	c.SetRequest(r.WithContext(ctx)) // an error below is told in this language
 	snap, end := s.db.Snapshot(ctx)
 	defer end()
-	sess, rec, err := s.sessions.Load(r.WithContext(snap), sessionCookie)
+	sess, rec, err := s.sessions.Load(r.WithContext(snap), s.cookieName(sessionCookie))
 	if err != nil {
 		return fmt.Errorf("load session: %w", err)
 	}
@@ -115,7 +121,7 @@ func (s *Server) loadBase(c echo.Context) error {
 			if err := s.sessions.Destroy(r, c.Response(), sess); err != nil {
 				return err
 			}
-			sess, _ = s.sessions.New(r, sessionCookie)
+			sess, _ = s.sessions.New(r, s.cookieName(sessionCookie))
 			rq.Session = sess
 		case err != nil:
 			return err
@@ -150,7 +156,8 @@ const csrfCookie = "hubadmin_csrf"
 
 func (s *Server) csrfToken(c echo.Context, rq *Request) string {
 	seed := ""
-	if ck, err := c.Cookie(csrfCookie); err == nil && len(ck.Value) >= 32 {
+	name := s.cookieName(csrfCookie)
+	if ck, err := c.Cookie(name); err == nil && len(ck.Value) >= 32 {
 		seed = ck.Value
 	} else {
 		b := make([]byte, 32)
@@ -158,9 +165,9 @@ func (s *Server) csrfToken(c echo.Context, rq *Request) string {
 			return ""
 		}
 		seed = base64.RawURLEncoding.EncodeToString(b)
-		c.SetCookie(&http.Cookie{Name: csrfCookie, Value: seed, Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: s.cfg.SecureCookies})
+		c.SetCookie(&http.Cookie{Name: name, Value: seed, Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: s.cfg.SecureCookies})
 		// Make the new cookie visible to the check below in this same request.
-		c.Request().AddCookie(&http.Cookie{Name: csrfCookie, Value: seed})
+		c.Request().AddCookie(&http.Cookie{Name: name, Value: seed})
 	}
 	mac := hmac.New(sha256.New, s.cfg.SessionKey)
 	mac.Write([]byte(seed))

@@ -2,7 +2,6 @@ package web
 
 import (
 	"bytes"
-	"encoding/csv"
 	"errors"
 	"fmt"
 	"net/http"
@@ -250,18 +249,17 @@ func (s *Server) newsletterExport(c echo.Context) error {
 	_, filter := newsletterListState(c.QueryParams())
 	filter.After, filter.Before = nil, nil
 	var buf bytes.Buffer
-	w := csv.NewWriter(&buf)
-	if err := w.Write([]string{"email", "name", "newsletter", "subscribed_at_utc"}); err != nil {
+	w := newCSVWriter(&buf)
+	if err := w.Write("email", "name", "newsletter", "subscribed_at_utc"); err != nil {
 		return err
 	}
 	err := s.db.EachSubscription(c.Request().Context(), v.Tenant.ID, filter, func(sub store.Subscription) error {
-		return w.Write(csvCells(sub.Email, sub.Name, sub.NewsletterKey, sub.CreatedAt.UTC().Format(time.RFC3339)))
+		return w.Write(sub.Email, sub.Name, sub.NewsletterKey, sub.CreatedAt.UTC().Format(time.RFC3339))
 	})
 	if err != nil {
 		return err
 	}
-	w.Flush()
-	if err := w.Error(); err != nil {
+	if err := w.Flush(); err != nil {
 		return err
 	}
 	name := fmt.Sprintf("newsletter-subscribers-%s.csv", s.db.Now().UTC().Format("20060102"))

@@ -729,8 +729,8 @@ func TestNewsletterCSVCell(t *testing.T) {
 		{"a=b", "a=b"},
 	}
 	for _, tt := range tests {
-		if got := csvCells(tt.in)[0]; got != tt.want {
-			t.Errorf("csvCells(%q) = %q, want %q", tt.in, got, tt.want)
+		if got := csvGuard(tt.in); got != tt.want {
+			t.Errorf("csvGuard(%q) = %q, want %q", tt.in, got, tt.want)
 		}
 	}
 }

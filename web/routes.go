@@ -130,6 +130,13 @@ func (s *Server) routeTable() []Route {
 		{get, "/login", Public, s.loginForm},
 		{post, "/login", Public, s.login},
 		{post, "/logout", Public, s.logout},
+		{get, "/login/two-step", Public, s.twoStepForm},
+		{post, "/login/two-step", Public, s.twoStepVerify},
+
+		// Two-step verification of the signed-in person (twostep.go)
+		{get, "/me/two-step", SignedIn, s.twoStepShow},
+		{post, "/me/two-step/enable", SignedIn, s.twoStepEnable},
+		{post, "/me/two-step/disable", SignedIn, s.twoStepDisable},
 
 		// Home and tenant switch (home.go)
 		{get, "/", Public, s.home},

@@ -55,8 +55,34 @@ type Server struct {
 // MaxBody is the largest request body accepted (quality.md: 1 MB, then 413).
 const MaxBody = "1M"
 
-// sessionCookie is the name of the session cookie.
+// sessionCookie is the name of the session cookie over plain HTTP. With secure cookies on it
+// gets the __Host- prefix (see cookieName).
 const sessionCookie = "hubadmin_session"
+
+// cookieName gives a cookie the __Host- prefix when cookies are Secure: browsers then accept it
+// only if it is Secure, has Path=/ and no Domain, so neither a sibling subdomain nor a plain-HTTP
+// page can set or shadow it. Without HTTPS browsers refuse __Host- cookies altogether, which is
+// why the prefix goes with -secure-cookies and not without.
+func (s *Server) cookieName(name string) string {
+	if s.cfg.SecureCookies {
+		return "__Host-" + name
+	}
+	return name
+}
+
+// HTTPServer returns the http.Server to run the handler with: slow clients can't hold
+// connections (slowloris) longer than ReadHeaderTimeout before sending their headers.
+func HTTPServer(addr string, h http.Handler) *http.Server {
+	return &http.Server{
+		Addr:              addr,
+		Handler:           h,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       30 * time.Second, // a 1 MB upload on a slow line
+		WriteTimeout:      60 * time.Second, // the audit-log export streams
+		IdleTimeout:       60 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+	}
+}
 
 // New builds the server and its routes.
 func New(db *store.DB, cfg Config) *Server {
@@ -96,12 +122,16 @@ func New(db *store.DB, cfg Config) *Server {
 	e.Use(middleware.RequestIDWithConfig(middleware.RequestIDConfig{}))
 	e.Use(s.logRequests)
 	e.Use(s.recordOrigin)
-	e.Use(securityHeaders)
-	e.Use(middleware.BodyLimit(MaxBody))
+	e.Use(s.securityHeaders)
+	// The session and language are read before the size limit, so that a 413 is told in the
+	// person's language; loading them reads no body.
 	e.Use(s.loadRequest)
 	e.Use(s.recordAuthMethod)
+	e.Use(middleware.BodyLimit(MaxBody))
+	e.Use(s.checkInput)
 	e.Use(s.checkCrossOrigin)
 	e.Use(s.checkCSRF)
+	e.Use(s.twoStepGate)
 
 	s.routes = s.routeTable()
 	s.register()

@@ -206,14 +206,11 @@ func run(cfg config, logger *slog.Logger, out io.Writer, demoPassword string) er
 	go func() { runAuditPurge(purgeCtx, db, logger); close(purgeDone) }()
 	// Deferred after the database's Close, so it runs before: the purge ends first.
 	defer func() { stopPurge(); <-purgeDone }()
-	httpServer := &http.Server{
-		Addr:              cfg.addr,
-		Handler:           srv.Handler(),
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       30 * time.Second,
-		WriteTimeout:      30 * time.Second,
-		IdleTimeout:       2 * time.Minute,
-	}
+	housekeepingCtx, stopHousekeeping := context.WithCancel(ctx)
+	waitHousekeeping := srv.StartHousekeeping(housekeepingCtx)
+	defer waitHousekeeping() // deferred before the database closes: the purge in hand finishes
+	defer stopHousekeeping()
+	httpServer := web.HTTPServer(cfg.addr, srv.Handler())
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
 		return err
@@ -243,11 +240,8 @@ func seedDemo(ctx context.Context, db *store.DB, out io.Writer, baseURL, demoPas
 	if pw == "" {
 		pw = password.Random(16)
 	}
-	hash, err := password.Hash(pw)
-	if err != nil {
-		return err
-	}
-	created, err := db.SeedDemo(ctx, hash)
+	// Each demo person gets a hash of their own (own salt); none is made if the world exists.
+	created, err := db.SeedDemoHashing(ctx, func() (string, error) { return password.Hash(pw) })
 	if err != nil || !created {
 		return err
 	}

@@ -198,6 +198,15 @@ func (s *Store) Destroy(r *http.Request, w http.ResponseWriter, sess *sessions.S
 	return s.Save(r, w, sess)
 }
 
+// StorageID is the id under which sess is stored (the SHA-256 of its token); "" for a session
+// never saved.
+func (s *Store) StorageID(sess *sessions.Session) string {
+	if sess.ID == "" {
+		return ""
+	}
+	return hashToken(sess.ID)
+}
+
 func newToken() (string, error) {
 	b := make([]byte, 32)
 	if _, err := rand.Read(b); err != nil {
