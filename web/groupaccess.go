@@ -20,7 +20,10 @@ import (
 // them (store/groups.go), and the forms offer only that.
 
 func (s *Server) groupAccessRoutes() []Route {
-	need := WorkspaceAnyOrTenantAdmin(perm.ManageUsers)
+	// Microsoft's "Manage users" page: the Microsoft Entra group access tab is there for
+	// holders of Invite users (issue 12, point 3). Which roles and permissions they may give a
+	// group is the store's rule (store.MayGrant, store.CanGiveGroupRole).
+	need := WorkspaceAnyOrTenantAdmin(perm.InviteUsers, perm.ManageUsers)
 	return []Route{
 		{http.MethodGet, "/workspaces/:ws/groups", need, s.workspaceGroups},
 		{http.MethodPost, "/workspaces/:ws/groups", need, s.workspaceGroupGive},
@@ -39,7 +42,7 @@ func workspaceGroupsURL(wsID int64) string {
 func workspaceGrantable(a perm.Access, wsID int64) (bool, []perm.Permission) {
 	var ps []perm.Permission
 	for _, row := range perm.Rows(perm.ScopeWorkspace) {
-		if perm.Grantable(row.Permission) && a.Workspace(wsID, row.Permission) {
+		if store.GroupGrantable(row.Permission) && store.MayGrant(a, row.Permission, wsID) {
 			ps = append(ps, row.Permission)
 		}
 	}

@@ -1,0 +1,300 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"sync"
+	"testing"
+
+	"hubadmin/store/perm"
+)
+
+// rules12 is the demo world with handles for the tests of issue 12's rules.
+type rules12 struct {
+	t                            *testing.T
+	ctx                          context.Context
+	db                           *DB
+	wsContoso, wsLabs, wsSandbox int64
+	contoso                      int64
+}
+
+func newRules12(t *testing.T) *rules12 {
+	t.Helper()
+	ctx := context.Background()
+	db, _ := openTest(t)
+	if _, err := db.SeedDemo(ctx, "x"); err != nil {
+		t.Fatal(err)
+	}
+	r := &rules12{t: t, ctx: ctx, db: db, contoso: 1}
+	ws, err := db.WorkspacesOf(ctx, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range ws {
+		switch w.Name {
+		case "Contoso":
+			r.wsContoso = w.ID
+		case "Contoso Labs":
+			r.wsLabs = w.ID
+		case "Contoso Sandbox":
+			r.wsSandbox = w.ID
+		}
+	}
+	return r
+}
+
+// who returns the actor and access of a demo person in Contoso.
+func (r *rules12) who(email string) (Actor, perm.Access) {
+	r.t.Helper()
+	p, err := r.db.PersonByEmail(r.ctx, email)
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	a, err := r.db.AccessOf(r.ctx, r.contoso, p)
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	return Actor{PersonID: p.ID, Email: p.Email}, a
+}
+
+// member adds a plain person to a workspace of Contoso.
+func (r *rules12) member(ws int64, email string) int64 {
+	r.t.Helper()
+	id, err := r.db.AddMember(r.ctx, r.contoso, ws, NewPerson{Email: email, DisplayName: email}, nil, nil)
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	return id
+}
+
+func (r *rules12) count(q string, args ...any) int {
+	r.t.Helper()
+	var n int
+	if err := r.db.read.QueryRowContext(r.ctx, q, args...).Scan(&n); err != nil {
+		r.t.Fatal(err)
+	}
+	return n
+}
+
+// TestSupportContactIsGrantedByWhoeverManagesUsers (points 1 and 2): a Workspace Admin, a
+// Global Admin, a CSAM and the Services Admin (default workspace) grant Support contact; an
+// Incident Manager (Invite users only) and a Workspace Admin of another workspace don't.
+// Deprecated permissions stay never grantable.
+func TestSupportContactIsGrantedByWhoeverManagesUsers(t *testing.T) {
+	r := newRules12(t)
+	cases := []struct {
+		email string
+		ws    int64
+		ok    bool
+	}{
+		{"workspace.admin@contoso.example", r.wsLabs, true},
+		{"global.admin@contoso.example", r.wsLabs, true},
+		{"csam@microsoft.example", r.wsLabs, true},
+		{"services.admin@contoso.example", r.wsContoso, true},
+		{"services.admin@contoso.example", r.wsLabs, false},
+		{"incident.manager@microsoft.example", r.wsLabs, false},
+		{"workspace.admin@contoso.example", r.wsContoso, false},
+		{"user@contoso.example", r.wsContoso, false},
+	}
+	for i, c := range cases {
+		actor, access := r.who(c.email)
+		target := r.member(c.ws, fmt.Sprintf("sc%d@contoso.example", i))
+		err := r.db.Grant(r.ctx, actor, access, GrantChange{TenantID: r.contoso, PersonID: target, Permission: perm.SupportContact, WorkspaceID: c.ws})
+		if c.ok && err != nil {
+			t.Errorf("%s grants Support contact in %d: %v, want ok", c.email, c.ws, err)
+		}
+		var rule *RuleError
+		if !c.ok && (!errors.As(err, &rule) || rule.MessageID != "perm.error.may_not_grant" || !rule.Forbidden) {
+			t.Errorf("%s grants Support contact in %d: %v, want perm.error.may_not_grant", c.email, c.ws, err)
+		}
+		if c.ok {
+			if err := r.db.Revoke(r.ctx, actor, access, GrantChange{TenantID: r.contoso, PersonID: target, Permission: perm.SupportContact, WorkspaceID: c.ws}); err != nil {
+				t.Errorf("%s revokes Support contact: %v", c.email, err)
+			}
+		}
+		for _, dep := range []perm.Permission{perm.CustomerPulseSurvey, perm.ContractDetails} {
+			err := r.db.Grant(r.ctx, actor, access, GrantChange{TenantID: r.contoso, PersonID: target, Permission: dep, WorkspaceID: c.ws})
+			if !errors.As(err, &rule) || rule.MessageID != "perm.error.not_grantable" {
+				t.Errorf("%s grants deprecated %s: %v, want not_grantable", c.email, dep, err)
+			}
+		}
+	}
+}
+
+// TestMakeWorkspaceAdminAndGrantingAgree (point 2): whoever may make someone Workspace Admin
+// (all nine permissions at once) may grant each of its G permissions, and the reverse; the
+// same holds for giving a group the role.
+func TestMakeWorkspaceAdminAndGrantingAgree(t *testing.T) {
+	r := newRules12(t)
+	emails := []string{"global.admin@contoso.example", "services.admin@contoso.example", "workspace.admin@contoso.example",
+		"csam@microsoft.example", "incident.manager@microsoft.example", "user@contoso.example", "personal@outlook.example"}
+	i := 0
+	for _, email := range emails {
+		for _, ws := range []int64{r.wsContoso, r.wsLabs, r.wsSandbox} {
+			actor, access := r.who(email)
+			i++
+			target := r.member(ws, fmt.Sprintf("agree%d@contoso.example", i))
+			adminErr := r.db.SetWorkspaceAdmin(r.ctx, actor, access, r.contoso, ws, target, true)
+			mayAdmin := adminErr == nil
+			for _, row := range perm.Rows(perm.ScopeWorkspace) {
+				if !perm.Grantable(row.Permission) || !perm.RoleHas(perm.RoleWorkspaceAdmin, row.Permission) {
+					continue
+				}
+				if got := MayGrant(access, row.Permission, ws); got != mayAdmin {
+					t.Errorf("%s in %d: make Workspace Admin %v (%v) but may grant %s %v", email, ws, mayAdmin, adminErr, row.Permission, got)
+				}
+			}
+			if got := CanGiveGroupRole(access, perm.RoleWorkspaceAdmin, ws); got != mayAdmin {
+				t.Errorf("%s in %d: make Workspace Admin %v but give a group the role %v", email, ws, mayAdmin, got)
+			}
+		}
+	}
+}
+
+// TestSupportContactSeats (point 1): the Premier agreement has 3 seats; the fourth grant is
+// refused with the cap and the holders, nothing written; revoking frees the seat; a person
+// holding Support contact in another workspace of the agreement takes no second seat.
+func TestSupportContactSeats(t *testing.T) {
+	r := newRules12(t)
+	actor, access := r.who("workspace.admin@contoso.example")
+	grant := func(id int64) error {
+		return r.db.Grant(r.ctx, actor, access, GrantChange{TenantID: r.contoso, PersonID: id, Permission: perm.SupportContact, WorkspaceID: r.wsLabs})
+	}
+	var ids []int64
+	for i := range 4 {
+		ids = append(ids, r.member(r.wsLabs, fmt.Sprintf("seat%d@contoso.example", i)))
+	}
+	for _, id := range ids[:3] {
+		if err := grant(id); err != nil {
+			t.Fatalf("grant within the cap: %v", err)
+		}
+	}
+	grantsBefore := r.count(`SELECT count(*) FROM grants`)
+	auditBefore := r.count(`SELECT count(*) FROM audit_log`)
+	err := grant(ids[3])
+	var rule *RuleError
+	if !errors.As(err, &rule) || rule.MessageID != "perm.error.seats_full" {
+		t.Fatalf("fourth grant on a 3-seat agreement: %v, want perm.error.seats_full", err)
+	}
+	args := fmt.Sprint(rule.Args)
+	if !slices.Contains(rule.Args, any(3)) || !slices.Contains(rule.Args, any("seat0@contoso.example, seat1@contoso.example, seat2@contoso.example")) {
+		t.Errorf("refusal args %s, want the cap 3 and the three holders", args)
+	}
+	if r.count(`SELECT count(*) FROM grants`) != grantsBefore || r.count(`SELECT count(*) FROM audit_log`) != auditBefore {
+		t.Error("the refused grant wrote something")
+	}
+	seats, err := r.db.SupportContactSeatsOf(r.ctx, r.contoso, r.wsLabs)
+	if err != nil || seats.Cap != 3 || seats.Taken() != 3 || seats.Free() != 0 {
+		t.Errorf("seats = %+v (%v), want 3 of 3", seats, err)
+	}
+	if err := r.db.Revoke(r.ctx, actor, access, GrantChange{TenantID: r.contoso, PersonID: ids[0], Permission: perm.SupportContact, WorkspaceID: r.wsLabs}); err != nil {
+		t.Fatal(err)
+	}
+	if err := grant(ids[3]); err != nil {
+		t.Errorf("grant after a revoke freed a seat: %v", err)
+	}
+	// A live invitation carrying Support contact reserves a seat.
+	csam, csamAccess := r.who("csam@microsoft.example")
+	if err := r.db.Revoke(r.ctx, csam, csamAccess, GrantChange{TenantID: r.contoso, PersonID: ids[3], Permission: perm.SupportContact, WorkspaceID: r.wsLabs}); err != nil {
+		t.Fatal(err)
+	}
+	noMail := func(email, token string) Mail { return Mail{To: email, Subject: "s", Body: token} }
+	if err := r.db.Invite(r.ctx, actor, access, r.contoso, r.wsLabs, NewSubmissionToken(),
+		[]InviteRequest{{Email: "invited@contoso.example", Permissions: []perm.Permission{perm.SupportContact}}}, noMail); err != nil {
+		t.Fatal(err)
+	}
+	if err := grant(ids[0]); !errors.As(err, &rule) || rule.MessageID != "perm.error.seats_full" {
+		t.Errorf("grant while a live invitation holds the last seat: %v, want seats_full", err)
+	}
+	problems, err := r.db.CheckInvites(r.ctx, actor, access, r.contoso, r.wsLabs,
+		[]InviteRequest{{Email: "another@contoso.example", Permissions: []perm.Permission{perm.SupportContact}}})
+	if err != nil || len(problems) != 1 || problems[0]["permissions"] != "people.invite.error.seats" {
+		t.Errorf("inviting a Support contact past the cap: %v %v, want people.invite.error.seats", problems, err)
+	}
+	// A CSAM raises the cap (audited); then the grant goes through.
+	agreement := seats.AgreementID
+	if err := r.db.SetSupportContactSeats(r.ctx, csam, r.contoso, agreement, 4); err != nil {
+		t.Fatal(err)
+	}
+	if err := grant(ids[0]); err != nil {
+		t.Errorf("grant after the cap was raised: %v", err)
+	}
+	if r.count(`SELECT count(*) FROM audit_log WHERE action = 'agreement.seats'`) != 1 {
+		t.Error("changing the seats wrote no audit row")
+	}
+	if err := r.db.SetSupportContactSeats(r.ctx, csam, r.contoso, agreement, -1); groupAnyFieldError(err) != "tenant.agreement.error.seats" {
+		t.Errorf("negative seats: %v", err)
+	}
+	if err := r.db.SetSupportContactSeats(r.ctx, csam, 2, agreement, 9); !errors.Is(err, ErrNotFound) {
+		t.Errorf("another tenant's agreement: %v, want ErrNotFound", err)
+	}
+}
+
+// TestSupportContactSeatsUnderConcurrentGrants: 20 grants at once on the 5-seat Unified
+// agreement (one seat already taken by the demo's user) leave exactly 5 holders.
+func TestSupportContactSeatsUnderConcurrentGrants(t *testing.T) {
+	r := newRules12(t)
+	actor, access := r.who("global.admin@contoso.example")
+	var ids []int64
+	for i := range 20 {
+		ids = append(ids, r.member(r.wsSandbox, fmt.Sprintf("rush%d@contoso.example", i)))
+	}
+	var wg sync.WaitGroup
+	errs := make([]error, len(ids))
+	for i, id := range ids {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = r.db.Grant(r.ctx, actor, access, GrantChange{TenantID: r.contoso, PersonID: id, Permission: perm.SupportContact, WorkspaceID: r.wsSandbox})
+		}()
+	}
+	wg.Wait()
+	ok, full := 0, 0
+	for _, err := range errs {
+		var rule *RuleError
+		switch {
+		case err == nil:
+			ok++
+		case errors.As(err, &rule) && rule.MessageID == "perm.error.seats_full":
+			full++
+		default:
+			t.Errorf("unexpected error: %v", err)
+		}
+	}
+	seats, err := r.db.SupportContactSeatsOf(r.ctx, r.contoso, r.wsContoso)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ok != 4 || full != 16 || seats.Taken() != 5 || seats.Cap != 5 {
+		t.Errorf("%d granted, %d refused, %d of %d seats taken; want 4, 16, 5 of 5", ok, full, seats.Taken(), seats.Cap)
+	}
+}
+
+// TestServicesAdminIsWorkspaceAdminOfTheDefaultWorkspace (point 4, footnote 2).
+func TestServicesAdminIsWorkspaceAdminOfTheDefaultWorkspace(t *testing.T) {
+	r := newRules12(t)
+	page, err := r.db.WorkspacePeople(r.ctx, r.contoso, r.wsContoso, PeopleFilter{Role: string(perm.RoleWorkspaceAdmin)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(page.Items) != 1 || page.Items[0].Person.Email != "services.admin@contoso.example" || !page.Items[0].AdminAsServicesAdmin {
+		t.Errorf("Workspace Admins of the default workspace = %+v, want the Services Admin", page.Items)
+	}
+	labs, err := r.db.WorkspacePeople(r.ctx, r.contoso, r.wsLabs, PeopleFilter{Role: string(perm.RoleWorkspaceAdmin)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(labs.Items) != 1 || labs.Items[0].Person.Email != "workspace.admin@contoso.example" || labs.Items[0].AdminAsServicesAdmin {
+		t.Errorf("Workspace Admins of Labs = %+v, want only its Workspace Admin", labs.Items)
+	}
+	d, err := r.db.WorkspaceDetails(r.ctx, r.contoso, r.wsContoso)
+	if err != nil || d.Impact.AdminRoles != 1 {
+		t.Errorf("Workspace Admins counted in the default workspace = %d (%v), want 1 (the Services Admin)", d.Impact.AdminRoles, err)
+	}
+	d, err = r.db.WorkspaceDetails(r.ctx, r.contoso, r.wsSandbox)
+	if err != nil || d.Impact.AdminRoles != 0 {
+		t.Errorf("Workspace Admins counted in Sandbox = %d (%v), want 0", d.Impact.AdminRoles, err)
+	}
+}

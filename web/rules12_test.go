@@ -1,0 +1,88 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+)
+
+// TestSupportContactSeatsOverHTTP (issue 12, point 1): a Workspace Admin grants Support
+// contact on the person page until the Premier agreement's 3 seats are taken; the fourth is
+// refused with a message naming the cap and the holders; revoking frees a seat.
+func TestSupportContactSeatsOverHTTP(t *testing.T) {
+	a := newApp(t)
+	b := a.browserFor(wsAdmin)
+	var pages []string
+	for i := range 4 {
+		id := a.addMember(a.ids.wsLabs, fmt.Sprintf("seat%d@contoso.example", i), fmt.Sprintf("Seat %d", i))
+		pages = append(pages, wsPath(a.ids.wsLabs, fmt.Sprintf("/people/%d", id)))
+	}
+	r := b.get(pages[0])
+	if r.count(`tr[data-permission="support_contact"] form input[name="held"][value="true"]`) != 1 {
+		t.Fatal("no Grant form for Support contact on the person page")
+	}
+	if got := r.text("#support-contact-seats"); got != "Seats on agreement P-2000-2026: 0 of 3 taken" {
+		t.Errorf("seats line = %q", got)
+	}
+	for _, p := range pages[:3] {
+		if res := b.post(p+"/permissions", url.Values{"permission": {"support_contact"}, "held": {"true"}}); res.status != http.StatusSeeOther {
+			t.Fatalf("grant within the cap: %d %s", res.status, res.text("#error-message"))
+		}
+	}
+	before := len(a.auditActions())
+	res := b.post(pages[3]+"/permissions", url.Values{"permission": {"support_contact"}, "held": {"true"}})
+	msg := res.text("#error-message")
+	if res.status != http.StatusConflict || !strings.Contains(msg, "agreement P-2000-2026: 3.") ||
+		!strings.Contains(msg, "seat0@contoso.example, seat1@contoso.example, seat2@contoso.example") {
+		t.Errorf("fourth grant: %d %q, want 409 naming the cap and the holders", res.status, msg)
+	}
+	if len(a.auditActions()) != before {
+		t.Error("the refused grant wrote an audit row")
+	}
+	if _, acc := a.personAccess("seat3@contoso.example"); acc.Workspace(a.ids.wsLabs, "support_contact") {
+		t.Error("the refused grant was written")
+	}
+	// In French and Russian the refusal is translated.
+	for lang, want := range map[string]string{"fr": "Places de Contact de support du contrat P-2000-2026 : 3.", "ru": "мест контактного лица поддержки: 3"} {
+		b.post("/lang", url.Values{"lang": {lang}})
+		res := b.post(pages[3]+"/permissions", url.Values{"permission": {"support_contact"}, "held": {"true"}})
+		if !strings.Contains(strings.ToLower(res.text("#error-message")), strings.ToLower(want)) {
+			t.Errorf("%s refusal = %q, want it to contain %q", lang, res.text("#error-message"), want)
+		}
+	}
+	b.post("/lang", url.Values{"lang": {"en"}})
+	if res := b.post(pages[0]+"/permissions", url.Values{"permission": {"support_contact"}, "held": {"false"}}); res.status != http.StatusSeeOther {
+		t.Fatalf("revoke: %d", res.status)
+	}
+	if res := b.post(pages[3]+"/permissions", url.Values{"permission": {"support_contact"}, "held": {"true"}}); res.status != http.StatusSeeOther {
+		t.Errorf("grant after revoking freed a seat: %d %s", res.status, res.text("#error-message"))
+	}
+	// A Global Admin grants Support contact too (point 2) — within the seats.
+	g := a.browserFor(globalAdm)
+	if r := g.get(pages[0]); r.count(`tr[data-permission="support_contact"] form`) != 1 {
+		t.Error("a Global Admin isn't offered Support contact on the person page")
+	}
+}
+
+// TestServicesAdminShownAsWorkspaceAdmin (point 4): in the default workspace the Services
+// Admin is listed and filtered as Workspace Admin, and their page offers no redundant switch.
+func TestServicesAdminShownAsWorkspaceAdmin(t *testing.T) {
+	a := newApp(t)
+	b := a.browserFor(globalAdm)
+	list := b.get(wsPath(a.ids.wsContoso, "/people?role=workspace_admin"))
+	if list.count("#people tbody tr") != 1 || !strings.Contains(list.text("#people tbody tr"), "services.admin@contoso.example") ||
+		list.count(`#people li[data-role="workspace_admin"]`) != 1 {
+		t.Errorf("Workspace Admin filter of the default workspace: %d rows %q", list.count("#people tbody tr"), list.text("#people tbody tr"))
+	}
+	sa, _ := a.personAccess("services.admin@contoso.example")
+	page := b.get(wsPath(a.ids.wsContoso, fmt.Sprintf("/people/%d", sa.ID)))
+	if page.count("#admin-as-sa") != 1 || page.count("#admin-form") != 0 || page.count("#person-admin-as-sa") != 1 {
+		t.Error("the Services Admin's page should say they are Workspace Admin here, without a switch")
+	}
+	ws := b.get(fmt.Sprintf("/admin/workspaces/%d", a.ids.wsContoso))
+	if ws.status != http.StatusOK {
+		t.Fatalf("workspace page: %d", ws.status)
+	}
+}
