@@ -4,7 +4,6 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
-	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -278,15 +277,8 @@ func (s *Server) quickstartSwitch(c echo.Context) error {
 	if !store.ValidAdminModel(to) {
 		return echo.ErrNotFound
 	}
-	raw := v.Get("emails")
-	var staff []string
-	if to == store.AdminModelDelegation && strings.TrimSpace(raw) != "" {
-		var msg string
-		if staff, msg = store.ParseGroupEmails(raw); msg != "" {
-			return s.quickstartSwitchRender(c, to, http.StatusUnprocessableEntity, "", raw, views.Errors{"emails": msg})
-		}
-	}
-	err = s.db.SwitchAdminModel(c.Request().Context(), groupActorOf(c), req(c).Viewer.Tenant.ID, from, to, staff)
+	raw := ""
+	err = s.db.SwitchAdminModel(c.Request().Context(), groupActorOf(c), req(c).Viewer.Tenant.ID, from, to)
 	if errs, ok := groupFieldErrors(err); ok {
 		return s.quickstartSwitchRender(c, to, http.StatusUnprocessableEntity, "", raw, errs)
 	}
