@@ -370,6 +370,9 @@ func fillAccess(ctx context.Context, tx *Tx, tenantID, wsID int64, people []Work
 		}
 		switch kind {
 		case "role":
+			if !customerRoleAllowed(people[i].Person, perm.Role(name)) {
+				continue
+			}
 			inputs[i].Roles = append(inputs[i].Roles, perm.RoleAssignment{Role: perm.Role(name), WorkspaceID: scopeWS, Group: group})
 		case "grant":
 			inputs[i].Grants = append(inputs[i].Grants, perm.Grant{Permission: perm.Permission(name), WorkspaceID: scopeWS, Group: group})

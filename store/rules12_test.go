@@ -298,3 +298,122 @@ func TestServicesAdminIsWorkspaceAdminOfTheDefaultWorkspace(t *testing.T) {
 		t.Errorf("Workspace Admins counted in Sandbox = %d (%v), want 0", d.Impact.AdminRoles, err)
 	}
 }
+
+// TestAccountKindRule (point 7): one rule for Microsoft's consumer domain families, the
+// directory deciding when it is known.
+func TestAccountKindRule(t *testing.T) {
+	for email, want := range map[string]string{
+		"someone@hotmail.co.uk": AccountMSA, "someone@outlook.de": AccountMSA, "a@live.com.au": AccountMSA,
+		"a@outlook.com": AccountMSA, "a@Hotmail.FR": AccountMSA, "a@msn.com": AccountMSA, "a@passport.com": AccountMSA,
+		"a@windowslive.com": AccountMSA, "a@live.fr": AccountMSA, "a@hotmail.com.": AccountMSA, "a@outlook.example": AccountMSA,
+		"a@contoso.com": AccountWork, "a@outlook.contoso.com": AccountWork, "a@live.example.org": AccountWork,
+		"a@liveops.com": AccountWork, "a@mail.hotmail.com": AccountWork, "a@msn.com.evil.example": AccountWork, "nobody": AccountWork,
+	} {
+		if got := AccountKindOf(email); got != want {
+			t.Errorf("AccountKindOf(%q) = %q, want %q", email, got, want)
+		}
+	}
+	if AccountKindOfIdentity(ConsumerTenantID, "a@contoso.com") != AccountMSA ||
+		AccountKindOfIdentity("72f988bf-86f1-41af-91ab-2d7cd011db47", "a@outlook.com") != AccountWork ||
+		AccountKindOfIdentity("", "a@outlook.de") != AccountMSA {
+		t.Error("the directory's word should decide, the domain rule only as fallback")
+	}
+	// An address of a consumer family is refused where the MSA exception is off.
+	r := newRules12(t)
+	actor, access := r.who("workspace.admin@contoso.example")
+	for _, email := range []string{"someone@hotmail.co.uk", "someone@outlook.de"} {
+		problems, err := r.db.CheckInvites(r.ctx, actor, access, r.contoso, r.wsLabs, []InviteRequest{{Email: email}})
+		if err != nil || problems[0]["email"] != "people.invite.error.msa" {
+			t.Errorf("inviting %s into Labs (MSA exception off): %v %v, want people.invite.error.msa", email, problems, err)
+		}
+	}
+}
+
+// TestTenantRolesAreForCustomerWorkAccounts (point 7): every path that gives a tenant role
+// refuses personal accounts and Microsoft people.
+func TestTenantRolesAreForCustomerWorkAccounts(t *testing.T) {
+	r := newRules12(t)
+	ga, _ := r.who("global.admin@contoso.example")
+	personal, err := r.db.PersonByEmail(r.ctx, "personal@outlook.example")
+	if err != nil {
+		t.Fatal(err)
+	}
+	im, _ := r.db.PersonByEmail(r.ctx, "incident.manager@microsoft.example")
+	for _, c := range []struct {
+		id   int64
+		want string
+	}{{personal.ID, "rules.error.tenant_role_msa"}, {im.ID, "rules.error.tenant_role_microsoft"}} {
+		err := r.db.AddGlobalAdmin(r.ctx, ga, r.contoso, c.id, NewSubmissionToken())
+		if got := groupAnyFieldError(err); got != c.want {
+			t.Errorf("add person %d as Global Admin: %v, want %s", c.id, err, c.want)
+		}
+	}
+	for email, want := range map[string]string{
+		"someone@hotmail.co.uk":              "rules.error.tenant_role_msa",
+		"personal@outlook.example":           "rules.error.tenant_role_msa",
+		"incident.manager@microsoft.example": "rules.error.tenant_role_microsoft",
+	} {
+		_, err := r.db.InviteGlobalAdmin(r.ctx, ga, r.contoso, GlobalAdminInvite{Email: email, Submission: NewSubmissionToken()},
+			func(token string) Mail { return Mail{To: email, Body: token} })
+		if got := groupAnyFieldError(err); got != want {
+			t.Errorf("invite %s as Global Admin: %v, want %s", email, err, want)
+		}
+	}
+	// Through a directory group holding Administrator: the MSA member gets no tenant role.
+	v, err := r.db.LoadViewer(r.ctx, ga.PersonID, r.contoso)
+	if err != nil {
+		t.Fatal(err)
+	}
+	gact := GroupActor{Actor: ga, Access: v.Access}
+	gid, err := r.db.CreateGroup(r.ctx, gact, r.contoso, NewGroup{Name: "Admins", ObjectID: "11111111-2222-3333-4444-555555555555", Submission: NewSubmissionToken()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.db.AddGroupMembers(r.ctx, gact, r.contoso, gid, []string{"personal@outlook.example", "user@contoso.example"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.db.GrantGroupRole(r.ctx, gact, r.contoso, gid, perm.RoleGlobalAdmin, 0); err != nil {
+		t.Fatal(err)
+	}
+	if _, a := r.who("personal@outlook.example"); a.IsTenantAdmin() {
+		t.Error("a personal account became a tenant admin through a group")
+	}
+	if _, a := r.who("user@contoso.example"); !a.IsTenantAdmin() {
+		t.Error("the work account of the same group should be a tenant admin")
+	}
+}
+
+// TestCSAMDesignatesTheCSM (point 9).
+func TestCSAMDesignatesTheCSM(t *testing.T) {
+	r := newRules12(t)
+	csam, _ := r.who("csam@microsoft.example")
+	for email, want := range map[string]string{
+		"":                                   "tenant.csm.error.required",
+		"nope":                               "tenant.csm.error.invalid",
+		"global.admin@fabrikam.example":      "tenant.csm.error.not_member",
+		"personal@outlook.example":           "rules.error.tenant_role_msa",
+		"incident.manager@microsoft.example": "rules.error.tenant_role_microsoft",
+	} {
+		if got := groupAnyFieldError(r.db.SetTenantCSM(r.ctx, csam, r.contoso, email)); got != want {
+			t.Errorf("designate %q: %q, want %q", email, got, want)
+		}
+	}
+	if err := r.db.SetTenantCSM(r.ctx, csam, r.contoso, "User@contoso.example"); err != nil {
+		t.Fatal(err)
+	}
+	ten, _ := r.db.Tenant(r.ctx, r.contoso)
+	user, _ := r.db.PersonByEmail(r.ctx, "user@contoso.example")
+	if ten.CSMPersonID != user.ID {
+		t.Errorf("CSM = %d, want %d", ten.CSMPersonID, user.ID)
+	}
+	if err := r.db.SetTenantCSM(r.ctx, csam, r.contoso, "user@contoso.example"); err != nil {
+		t.Fatal(err)
+	}
+	if n := r.count(`SELECT count(*) FROM audit_log WHERE action = 'tenant.csm' AND before LIKE '%services.admin%' AND after LIKE '%user@contoso%'`); n != 1 {
+		t.Errorf("tenant.csm audit rows = %d, want 1 (the repeat writes nothing)", n)
+	}
+	fab, _ := r.db.Tenant(r.ctx, 2)
+	if fab.CSMPersonID == 0 {
+		t.Error("the demo's Fabrikam has no CSM")
+	}
+}

@@ -122,12 +122,26 @@ func accessInput(ctx context.Context, tx *Tx, tenantID int64, p Person) (perm.In
 		case "default":
 			in.DefaultWorkspaceID = wsID
 		case "role":
+			if !customerRoleAllowed(p, perm.Role(name)) {
+				continue
+			}
 			in.Roles = append(in.Roles, perm.RoleAssignment{Role: perm.Role(name), WorkspaceID: wsID, Group: group})
 		case "grant":
 			in.Grants = append(in.Grants, perm.Grant{Permission: perm.Permission(name), WorkspaceID: wsID, Group: group})
 		}
 	}
 	return in, rows.Err()
+}
+
+// customerRoleAllowed applies the tenant-role rule on the read side, for the paths no form
+// guards (a directory group holding Administrator gains an MSA or Microsoft member): the
+// customer's tenant-wide roles, Global Admin and Services Admin, reach only the customer's own
+// work accounts (customerWorkAccount).
+func customerRoleAllowed(p Person, r perm.Role) bool {
+	if r != perm.RoleGlobalAdmin && r != perm.RoleServicesAdmin {
+		return true
+	}
+	return customerWorkAccount(p, "") == nil
 }
 
 // errNoTenant is returned where an operation needs a tenant and the viewer has none.

@@ -264,20 +264,25 @@ func (db *DB) UpdateWorkspace(ctx context.Context, actor Actor, tenantID, id, ve
 	})
 }
 
-// SetMSAException switches a workspace's MSA exception to the target state on. Switching it
-// off is refused on a workspace of a Premier agreement. MSA people already in the workspace
-// stay either way. Setting the state it already has changes nothing and writes no audit row.
+// SetMSAException switches a workspace's MSA exception to the target state on. Since
+// Microsoft's MSA retirement (Phase 2a) a workspace without the exception can no longer switch
+// it on, so the exception can only be switched off (issue 12, point 7); switching it off is
+// refused on a workspace of a Premier agreement ("can't be turned off"). MSA people already in
+// the workspace stay. Setting the state it already has changes nothing and writes no audit row.
 func (db *DB) SetMSAException(ctx context.Context, actor Actor, tenantID, id int64, on bool) error {
 	return db.writeTx(ctx, func(tx *Tx) error {
 		w, err := workspaceByID(ctx, tx, tenantID, id)
 		if err != nil {
 			return err
 		}
-		if !on && w.MSAOffRefused() {
-			return Refuse("workspaces.msa.error.premier")
-		}
 		if w.MSAException == on {
 			return nil
+		}
+		if on {
+			return Refuse("workspaces.msa.error.retired")
+		}
+		if w.MSAOffRefused() {
+			return Refuse("workspaces.msa.error.premier")
 		}
 		if _, err := tx.exec(ctx, `UPDATE workspaces SET msa_exception = ?, version = version + 1 WHERE id = ? AND tenant_id = ?`,
 			on, id, tenantID); err != nil {
