@@ -16,22 +16,8 @@ import (
 
 // A workspace's directory group access (product.md §5 "Entra group access"): give a directory
 // group Workspace Admin or G permissions in the workspace, change or remove it. Open to holders
-// of Manage users there and to tenant admins; what each may give is what the store accepts from
-// them (store/groups.go), and the forms offer only that.
-
-func (s *Server) groupAccessRoutes() []Route {
-	// Microsoft's "Manage users" page: the Microsoft Entra group access tab is there for
-	// holders of Invite users (issue 12, point 3). Which roles and permissions they may give a
-	// group is the store's rule (store.MayGrant, store.CanGiveGroupRole).
-	need := WorkspaceAnyOrTenantAdmin(perm.InviteUsers, perm.ManageUsers)
-	return []Route{
-		{http.MethodGet, "/workspaces/:ws/groups", need, s.workspaceGroups},
-		{http.MethodPost, "/workspaces/:ws/groups", need, s.workspaceGroupGive},
-		{http.MethodGet, "/workspaces/:ws/groups/:id", need, s.workspaceGroupEdit},
-		{http.MethodPost, "/workspaces/:ws/groups/:id", need, s.workspaceGroupSet},
-		{http.MethodPost, "/workspaces/:ws/groups/:id/revoke", need, s.workspaceGroupRevoke},
-	}
-}
+// of Invite users or Manage users there and to tenant admins; what each may give is what the
+// store accepts from them (store.MayGrant), and the forms offer only that.
 
 func workspaceGroupsURL(wsID int64) string {
 	return "/workspaces/" + strconv.FormatInt(wsID, 10) + "/groups"
