@@ -149,6 +149,8 @@ func (s *Server) routeTable() []Route {
 		{post, "/admin/tenant/agreements", agreementsNeed, s.agreementAdd},
 		{get, "/admin/tenant/agreements/:id/remove", agreementsNeed, s.agreementRemoveConfirm},
 		{post, "/admin/tenant/agreements/:id/remove", agreementsNeed, s.agreementRemove},
+		{post, "/admin/tenant/agreements/:id/seats", agreementsNeed, s.agreementSetSeats},
+		{post, "/admin/tenant/csm", agreementsNeed, s.tenantSetCSM},
 
 		// Global admins (globaladmins.go)
 		{get, "/admin/global-admins", TenantAdmin, s.globalAdminsList},

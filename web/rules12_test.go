@@ -8,6 +8,19 @@ import (
 	"testing"
 )
 
+// Issue 12's routes in the route × actor table: changing an agreement's seats and designating
+// the CSM are the CSAM's (Microsoft tenant-level admin), like the other agreement actions.
+func init() {
+	routeCases = append(routeCases,
+		routeCase{method: "POST", path: "/admin/tenant/agreements/:id/seats", build: func(a *app, _ int64) (string, url.Values) {
+			return fmt.Sprintf("/admin/tenant/agreements/%d/seats", tenantTestAgreement(a)), url.Values{"seats": {"7"}}
+		}, want: csamOnly(303)},
+		routeCase{method: "POST", path: "/admin/tenant/csm", build: func(*app, int64) (string, url.Values) {
+			return "/admin/tenant/csm", url.Values{"csm_email": {"user@contoso.example"}}
+		}, want: csamOnly(303)},
+	)
+}
+
 // TestSupportContactSeatsOverHTTP (issue 12, point 1): a Workspace Admin grants Support
 // contact on the person page until the Premier agreement's 3 seats are taken; the fourth is
 // refused with a message naming the cap and the holders; revoking frees a seat.
@@ -84,5 +97,62 @@ func TestServicesAdminShownAsWorkspaceAdmin(t *testing.T) {
 	ws := b.get(fmt.Sprintf("/admin/workspaces/%d", a.ids.wsContoso))
 	if ws.status != http.StatusOK {
 		t.Fatalf("workspace page: %d", ws.status)
+	}
+}
+
+// TestTenantTabSeatsAndCSM (points 1 and 9): a CSAM sees and edits the seats and designates the
+// CSM on the Tenant tab; a Global Admin sees both read-only.
+func TestTenantTabSeatsAndCSM(t *testing.T) {
+	a := newApp(t)
+	csam := a.browserFor(csamActor)
+	r := csam.get("/admin/tenant")
+	if r.text(`[data-agreement="U-1000-2026"] dd[data-seats]`) != "5" || r.text(`[data-agreement="P-2000-2026"] dd[data-seats]`) != "3" {
+		t.Errorf("seats shown: %q and %q, want 5 and 3", r.text(`[data-agreement="U-1000-2026"] dd[data-seats]`), r.text(`[data-agreement="P-2000-2026"] dd[data-seats]`))
+	}
+	if !strings.Contains(r.text("#tenant-csm-current"), "services.admin@contoso.example") || r.count("#tenant-csm-form") != 1 {
+		t.Error("the CSAM should see the current CSM and the designation form")
+	}
+	action := r.doc.Find(`form[data-seats-form="P-2000-2026"]`).AttrOr("action", "")
+	for _, bad := range []string{"-1", "ten", "10001", ""} {
+		res := csam.post(action, url.Values{"seats": {bad}})
+		if res.status != http.StatusUnprocessableEntity || res.text(`form[data-seats-form="P-2000-2026"] .field-error`) == "" ||
+			res.doc.Find(`form[data-seats-form="P-2000-2026"] input[name="seats"]`).AttrOr("value", "?") != bad {
+			t.Errorf("seats %q: %d, want 422 with the message and the input kept", bad, res.status)
+		}
+	}
+	if res := csam.post(action, url.Values{"seats": {"4"}}); res.status != http.StatusSeeOther {
+		t.Fatalf("save seats: %d", res.status)
+	}
+	if got := csam.get("/admin/tenant").text(`[data-agreement="P-2000-2026"] dd[data-seats]`); got != "4" {
+		t.Errorf("seats after saving = %q, want 4", got)
+	}
+	res := csam.post("/admin/tenant/csm", url.Values{"csm_email": {"personal@outlook.example"}})
+	if res.status != http.StatusUnprocessableEntity || !strings.Contains(res.text("#err-csm_email"), "personal Microsoft account") {
+		t.Errorf("MSA as CSM: %d %q, want 422 with the rule", res.status, res.text("#err-csm_email"))
+	}
+	if res := csam.post("/admin/tenant/csm", url.Values{"csm_email": {"user@contoso.example"}}); res.status != http.StatusSeeOther {
+		t.Fatalf("designate: %d", res.status)
+	}
+	if !strings.Contains(csam.get("/admin/tenant").text("#tenant-csm-current"), "user@contoso.example") {
+		t.Error("the new CSM isn't shown")
+	}
+	actions := a.auditActions()
+	if !containsAction(actions, "tenant.csm") || !containsAction(actions, "agreement.seats") {
+		t.Errorf("audit actions %v, want tenant.csm and agreement.seats", actions)
+	}
+	// The new CSM runs the quick start; the old one no longer does.
+	if r := a.browserFor(plainUser).get("/quickstart"); r.status != http.StatusOK {
+		t.Errorf("the designated CSM opens the quick start: %d, want 200", r.status)
+	}
+	if r := a.browserFor(servicesAdm).get("/quickstart"); r.status != http.StatusForbidden {
+		t.Errorf("the former CSM opens the quick start: %d, want 403", r.status)
+	}
+	ga := a.browserFor(globalAdm).get("/admin/tenant")
+	if ga.count("#tenant-csm-form") != 0 || ga.count("form[data-seats-form]") != 0 || ga.text(`[data-agreement="P-2000-2026"] dd[data-seats]`) != "4" {
+		t.Error("a Global Admin should see the seats and the CSM without the forms")
+	}
+	// Fabrikam has a CSM in the demo, so its quick start has someone to run it.
+	if r := a.browserFor(fabrikamAdm).get("/admin/tenant"); !strings.Contains(r.text("#tenant-csm-current"), "global.admin@fabrikam.example") {
+		t.Errorf("Fabrikam's CSM = %q", r.text("#tenant-csm-current"))
 	}
 }
