@@ -417,3 +417,66 @@ func TestCSAMDesignatesTheCSM(t *testing.T) {
 		t.Error("the demo's Fabrikam has no CSM")
 	}
 }
+
+// TestCloudAssets (point 6): validation, one GUID once per kind, visibility with history and
+// audit, the tenant's consent in step, another tenant's asset not found.
+func TestCloudAssets(t *testing.T) {
+	r := newRules12(t)
+	actor, _ := r.who("services.admin@contoso.example")
+	for _, n := range []struct {
+		in    NewCloudAsset
+		field string
+	}{
+		{NewCloudAsset{Kind: "aws", Name: "x", ExternalID: "72f988bf-86f1-41af-91ab-2d7cd011db47"}, "kind"},
+		{NewCloudAsset{Kind: CloudM365Tenant, Name: " ", ExternalID: "72f988bf-86f1-41af-91ab-2d7cd011db47"}, "name"},
+		{NewCloudAsset{Kind: CloudM365Tenant, Name: "x", ExternalID: "72f988bf-86f1-41af-91ab"}, "external_id"},
+	} {
+		_, err := r.db.AddCloudAsset(r.ctx, actor, r.contoso, n.in)
+		var ve *ValidationError
+		if !errors.As(err, &ve) || ve.Fields[n.field] == "" {
+			t.Errorf("add %+v: %v, want a problem with %s", n.in, err, n.field)
+		}
+	}
+	id, err := r.db.AddCloudAsset(r.ctx, actor, r.contoso, NewCloudAsset{Kind: CloudAzureSubscription, Name: "Prod", ExternalID: "{0A1B2C3D-0000-4000-8000-000000000001}"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.db.AddCloudAsset(r.ctx, actor, r.contoso, NewCloudAsset{Kind: CloudAzureSubscription, Name: "Dup", ExternalID: "0a1b2c3d-0000-4000-8000-000000000001"}); groupAnyFieldError(err) != "cloud.error.duplicate" {
+		t.Errorf("same GUID twice: %v", err)
+	}
+	consent := func() bool {
+		ten, _ := r.db.Tenant(r.ctx, r.contoso)
+		return ten.CloudConsent
+	}
+	if consent() {
+		t.Error("consent before any asset is visible")
+	}
+	if err := r.db.SetCloudAssetVisible(r.ctx, actor, r.contoso, id, true); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.db.SetCloudAssetVisible(r.ctx, actor, r.contoso, id, true); err != nil {
+		t.Fatal(err)
+	}
+	if !consent() {
+		t.Error("no consent with a visible asset")
+	}
+	if err := r.db.SetCloudAssetVisible(r.ctx, actor, 2, id, false); !errors.Is(err, ErrNotFound) {
+		t.Errorf("Fabrikam switching Contoso's asset: %v, want ErrNotFound", err)
+	}
+	assets, err := r.db.CloudAssets(r.ctx, r.contoso)
+	if err != nil || len(assets) != 1 || !assets[0].Visible || len(assets[0].History) != 2 || !assets[0].History[0].Visible {
+		t.Errorf("assets = %+v (%v), want one visible with two history entries, newest first", assets, err)
+	}
+	if fab, _ := r.db.CloudAssets(r.ctx, 2); len(fab) != 0 {
+		t.Error("Fabrikam lists Contoso's asset")
+	}
+	if err := r.db.RemoveCloudAsset(r.ctx, actor, r.contoso, id); err != nil {
+		t.Fatal(err)
+	}
+	if consent() {
+		t.Error("consent stays after the only visible asset is removed")
+	}
+	if n := r.count(`SELECT count(*) FROM audit_log WHERE action LIKE 'cloud_asset.%'`); n != 3 {
+		t.Errorf("%d cloud_asset audit rows, want 3 (add, visibility, remove)", n)
+	}
+}

@@ -20,7 +20,8 @@ func (s *Server) rolesMatrix(c echo.Context) error {
 // myAccess shows the signed-in person what they hold in each scope, and why.
 func (s *Server) myAccess(c echo.Context) error {
 	v := req(c).Viewer
-	data := views.MyAccessData{Microsoft: v.Person.Microsoft, HasTenant: v.Tenant.ID != 0, CloudConsent: v.Tenant.CloudConsent}
+	data := views.MyAccessData{Microsoft: v.Person.Microsoft, HasTenant: v.Tenant.ID != 0, CloudConsent: v.Tenant.CloudConsent,
+		CanSeeConsent: v.Tenant.ID != 0 && tenantNeedMet(v, needCloudView)}
 	if v.Tenant.ID != 0 {
 		data.Tenant = accessRows(v.Access, 0, v.Access.TenantPermissions())
 		workspaces, err := s.db.WorkspacesOf(c.Request().Context(), v.Tenant.ID)

@@ -152,6 +152,12 @@ func (s *Server) routeTable() []Route {
 		{post, "/admin/tenant/agreements/:id/seats", agreementsNeed, s.agreementSetSeats},
 		{post, "/admin/tenant/csm", agreementsNeed, s.tenantSetCSM},
 
+		// Cloud support request visibility (cloudassets.go)
+		{get, cloudPath, needCloudView, s.cloudShow},
+		{post, cloudPath + "/assets", needCloudManage, s.cloudAdd},
+		{post, cloudPath + "/assets/:id/visibility", needCloudManage, s.cloudSetVisible},
+		{post, cloudPath + "/assets/:id/remove", needCloudManage, s.cloudRemove},
+
 		// Global admins (globaladmins.go)
 		{get, "/admin/global-admins", TenantAdmin, s.globalAdminsList},
 		{post, "/admin/global-admins", TenantAdmin, s.globalAdminAdd},

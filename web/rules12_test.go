@@ -1,11 +1,14 @@
 package web
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
+
+	"hubadmin/store"
 )
 
 // Issue 12's routes in the route × actor table: changing an agreement's seats and designating
@@ -18,7 +21,37 @@ func init() {
 		routeCase{method: "POST", path: "/admin/tenant/csm", build: func(*app, int64) (string, url.Values) {
 			return "/admin/tenant/csm", url.Values{"csm_email": {"user@contoso.example"}}
 		}, want: csamOnly(303)},
+		// Cloud support request visibility: read with View … dashboard (SA, GA, CSAM), changed
+		// with Manage … dashboard (SA, GA; the CSAM reads only). Fabrikam's admin reads and adds
+		// in Fabrikam and finds no Contoso asset (404).
+		routeCase{method: "GET", path: "/support-visibility", want: cloudRule(200, 200, 200)},
+		routeCase{method: "POST", path: "/support-visibility/assets", build: func(*app, int64) (string, url.Values) {
+			return "/support-visibility/assets", url.Values{"kind": {"azure_subscription"}, "name": {"Prod"}, "external_id": {groupTestObjectID()}}
+		}, want: cloudRule(303, 403, 303)},
+		routeCase{method: "POST", path: "/support-visibility/assets/:id/visibility", build: func(a *app, _ int64) (string, url.Values) {
+			return fmt.Sprintf("/support-visibility/assets/%d/visibility", cloudTestAsset(a)), url.Values{"visible": {"true"}}
+		}, want: cloudRule(303, 403, 404)},
+		routeCase{method: "POST", path: "/support-visibility/assets/:id/remove", build: func(a *app, _ int64) (string, url.Values) {
+			return fmt.Sprintf("/support-visibility/assets/%d/remove", cloudTestAsset(a)), nil
+		}, want: cloudRule(303, 403, 404)},
 	)
+}
+
+// cloudRule: Services Admin and Global Admin get manage, the CSAM csam, Fabrikam's admin fab;
+// everyone else 403 (anonymous and disabled go to sign-in).
+func cloudRule(manage, csam, fab int) map[actor]int {
+	return want(403, anon, 303, disabledActor, 303, servicesAdm, manage, globalAdm, manage, csamActor, csam, fabrikamAdm, fab)
+}
+
+// cloudTestAsset adds a Contoso Azure subscription and returns its id.
+func cloudTestAsset(a *app) int64 {
+	a.t.Helper()
+	id, err := a.db.AddCloudAsset(context.Background(), store.Actor{Email: "test@contoso.example"}, a.ids.contoso,
+		store.NewCloudAsset{Kind: store.CloudAzureSubscription, Name: "Sub", ExternalID: groupTestObjectID()})
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	return id
 }
 
 // TestSupportContactSeatsOverHTTP (issue 12, point 1): a Workspace Admin grants Support
@@ -154,5 +187,93 @@ func TestTenantTabSeatsAndCSM(t *testing.T) {
 	// Fabrikam has a CSM in the demo, so its quick start has someone to run it.
 	if r := a.browserFor(fabrikamAdm).get("/admin/tenant"); !strings.Contains(r.text("#tenant-csm-current"), "global.admin@fabrikam.example") {
 		t.Errorf("Fabrikam's CSM = %q", r.text("#tenant-csm-current"))
+	}
+}
+
+// TestCloudSupportRequestVisibility (point 6): the Services Admin adds a subscription (GUID
+// validated, 422 with the input kept), makes it Visible; the warning on My access links to the
+// page and goes away once consent exists; the CSAM reads the page without forms; every change
+// is audited and in the asset's history.
+func TestCloudSupportRequestVisibility(t *testing.T) {
+	a := newApp(t)
+	sa := a.browserFor(servicesAdm)
+	access := sa.get("/me/access")
+	if access.count(`a[data-consent-warning][href="/support-visibility"]`) == 0 {
+		t.Fatal("the consent warning on My access doesn't link to the page")
+	}
+	r := sa.get("/support-visibility")
+	if r.status != http.StatusOK || r.doc.Find("#cloud-consent").AttrOr("data-consent", "") != "false" || r.count("#cloud-add form") != 1 {
+		t.Fatalf("page: %d, consent %q, add form %d", r.status, r.doc.Find("#cloud-consent").AttrOr("data-consent", ""), r.count("#cloud-add form"))
+	}
+	bad := sa.post("/support-visibility/assets", url.Values{"kind": {"azure_subscription"}, "name": {"Prod"}, "external_id": {"not-a-guid"}})
+	if bad.status != http.StatusUnprocessableEntity || bad.text("#err-external_id") == "" || bad.doc.Find("#f-external_id").AttrOr("value", "") != "not-a-guid" {
+		t.Errorf("bad GUID: %d %q", bad.status, bad.text("#err-external_id"))
+	}
+	guid := "{72F988BF-86F1-41AF-91AB-2D7CD011DB47}"
+	if res := sa.post("/support-visibility/assets", url.Values{"kind": {"m365_tenant"}, "name": {"Contoso 365"}, "external_id": {guid}}); res.status != http.StatusSeeOther {
+		t.Fatalf("add: %d %s", res.status, res.text(".alert"))
+	}
+	if res := sa.post("/support-visibility/assets", url.Values{"kind": {"m365_tenant"}, "name": {"Again"}, "external_id": {"72f988bf-86f1-41af-91ab-2d7cd011db47"}}); res.status != http.StatusUnprocessableEntity {
+		t.Errorf("the same ID twice: %d, want 422", res.status)
+	}
+	r = sa.get("/support-visibility")
+	row := `#cloud-m365_tenant tr[data-asset="72f988bf-86f1-41af-91ab-2d7cd011db47"]`
+	if r.doc.Find(row).AttrOr("data-visible", "") != "false" {
+		t.Fatal("the new asset is not listed as not visible")
+	}
+	action := r.doc.Find(row + ` form[action$="/visibility"]`).AttrOr("action", "")
+	if res := sa.post(action, url.Values{"visible": {"true"}}); res.status != http.StatusSeeOther {
+		t.Fatalf("make visible: %d", res.status)
+	}
+	r = sa.get("/support-visibility")
+	if r.doc.Find(row).AttrOr("data-visible", "") != "true" || r.doc.Find("#cloud-consent").AttrOr("data-consent", "") != "true" ||
+		r.count(row+" .cloud-history li") != 2 {
+		t.Errorf("after Visible: visible %q, consent %q, %d history entries", r.doc.Find(row).AttrOr("data-visible", ""),
+			r.doc.Find("#cloud-consent").AttrOr("data-consent", ""), r.count(row+" .cloud-history li"))
+	}
+	if sa.get("/me/access").count("[data-consent-warning]") != 0 {
+		t.Error("the consent warning is still shown once consent exists")
+	}
+	// The CSAM reads the page, without a form, and can't post.
+	csam := a.browserFor(csamActor)
+	cr := csam.get("/support-visibility")
+	if cr.status != http.StatusOK || cr.count("#cloud-read-only") != 1 || cr.count("main form") != 0 || cr.count(row) != 1 {
+		t.Errorf("CSAM's page: %d, read-only note %d, forms %d", cr.status, cr.count("#cloud-read-only"), cr.count("main form"))
+	}
+	if res := csam.post(action, url.Values{"visible": {"false"}}); res.status != http.StatusForbidden {
+		t.Errorf("CSAM switches visibility: %d, want 403", res.status)
+	}
+	// Fabrikam's admin finds nothing of Contoso's.
+	if fr := a.browserFor(fabrikamAdm).get("/support-visibility"); fr.count(row) != 0 {
+		t.Error("Fabrikam's admin sees Contoso's asset")
+	}
+	// A plain user holding View all support cases is told whom to ask, with no link (checked
+	// while no asset is visible).
+	user, _ := a.personAccess("user@contoso.example")
+	ga := a.browserFor(globalAdm)
+	if res := ga.post(wsPath(a.ids.wsContoso, fmt.Sprintf("/people/%d/permissions", user.ID)), url.Values{"permission": {"view_all_support_cases"}, "held": {"true"}}); res.status != http.StatusSeeOther {
+		t.Fatalf("grant View all support cases: %d", res.status)
+	}
+	if res := sa.post(action, url.Values{"visible": {"false"}}); res.status != http.StatusSeeOther {
+		t.Fatal(res.status)
+	}
+	if pu := a.browserFor(plainUser).get("/me/access"); pu.count("a[data-consent-warning]") != 0 || pu.count("span[data-consent-warning]") != 1 {
+		t.Error("a user who can't open the page should be told whom to ask, without a link")
+	}
+	if res := sa.post(action, url.Values{"visible": {"true"}}); res.status != http.StatusSeeOther {
+		t.Fatal(res.status)
+	}
+	remove := r.doc.Find(row + ` form[action$="/remove"]`).AttrOr("action", "")
+	if res := sa.post(remove, nil); res.status != http.StatusSeeOther {
+		t.Fatalf("remove: %d", res.status)
+	}
+	if sa.get("/me/access").count("[data-consent-warning]") == 0 {
+		t.Error("with the only visible asset removed, the warning should be back")
+	}
+	actions := a.auditActions()
+	for _, want := range []string{"cloud_asset.add", "cloud_asset.visibility", "cloud_asset.remove"} {
+		if !containsAction(actions, want) {
+			t.Errorf("audit actions %v lack %s", actions, want)
+		}
 	}
 }
