@@ -221,7 +221,7 @@ func TestCloudSupportRequestVisibility(t *testing.T) {
 	if r.doc.Find(row).AttrOr("data-visible", "") != "false" {
 		t.Fatal("the new asset is not listed as not visible")
 	}
-	action := r.doc.Find(row + ` form[action$="/visibility"]`).AttrOr("action", "")
+	action := r.doc.Find(row+` form[action$="/visibility"]`).AttrOr("action", "")
 	if res := sa.post(action, url.Values{"visible": {"true"}}); res.status != http.StatusSeeOther {
 		t.Fatalf("make visible: %d", res.status)
 	}
@@ -263,7 +263,7 @@ func TestCloudSupportRequestVisibility(t *testing.T) {
 	if res := sa.post(action, url.Values{"visible": {"true"}}); res.status != http.StatusSeeOther {
 		t.Fatal(res.status)
 	}
-	remove := r.doc.Find(row + ` form[action$="/remove"]`).AttrOr("action", "")
+	remove := r.doc.Find(row+` form[action$="/remove"]`).AttrOr("action", "")
 	if res := sa.post(remove, nil); res.status != http.StatusSeeOther {
 		t.Fatalf("remove: %d", res.status)
 	}
