@@ -277,3 +277,37 @@ func TestCloudSupportRequestVisibility(t *testing.T) {
 		}
 	}
 }
+
+// TestRolesPageHasTheSeedsSections (point 5): the five role definitions, the Admin Center
+// capabilities table, footnote 2 as the seed words it and the individual-permission notes,
+// in the three languages.
+func TestRolesPageHasTheSeedsSections(t *testing.T) {
+	a := newApp(t)
+	b := a.browser()
+	for lang, want := range map[string][3]string{
+		"en": {"A tenant role with full permissions within a single workspace.", "automatically set up as Workspace Admins on the first workspace", "Azure roles for Log Analytics"},
+		"fr": {"Rôle client disposant de toutes les autorisations dans un espace de travail.", "automatiquement configurés comme administrateurs de l'espace de travail", "Rôles Azure pour Log Analytics"},
+		"ru": {"Роль клиента с полными разрешениями в одной рабочей области.", "автоматически настраиваются в качестве администраторов рабочей области в первой рабочей области", "Роли Azure для Log Analytics"},
+	} {
+		b.post("/lang", url.Values{"lang": {lang}})
+		r := b.get("/roles")
+		if got := r.count("#roles-defs dt[data-role]"); got != 5 {
+			t.Errorf("%s: %d role definitions, want 5", lang, got)
+		}
+		if !strings.Contains(r.text("#roles-defs"), want[0]) {
+			t.Errorf("%s: the Workspace Admin definition is missing", lang)
+		}
+		if got := r.count("#admin-capabilities tbody tr"); got != 8 {
+			t.Errorf("%s: %d capability rows, want the seed's 8", lang, got)
+		}
+		if !strings.Contains(r.text("#note-2"), want[1]) {
+			t.Errorf("%s: footnote 2 = %q", lang, r.text("#note-2"))
+		}
+		if !strings.Contains(r.text("#pnote-2"), want[2]) || r.count(`#pnote-1 a[href="/support-visibility"]`) != 1 {
+			t.Errorf("%s: individual-permission notes %q / %q", lang, r.text("#pnote-1"), r.text("#pnote-2"))
+		}
+		if r.count(`tr[data-permission="health"] a[href="#pnote-2"]`) != 1 || r.count(`tr[data-permission="view_all_support_cases"] a[href="#pnote-1"]`) != 1 {
+			t.Errorf("%s: the matrix rows don't point to the individual-permission notes", lang)
+		}
+	}
+}
