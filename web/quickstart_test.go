@@ -291,7 +291,7 @@ func TestQuickstartReadsInEveryLanguage(t *testing.T) {
 	want := map[string][]string{
 		"en": {"Delegation", "Administration", "Customer Support Manager"},
 		"fr": {"Délégation", "Administration", "responsable du support client"},
-		"ru": {"Делегирование", "Администрирование", "менеджер по поддержке клиентов"},
+		"ru": {"Делегирование", "Администрирование", "ответственный за поддержку клиента (CSM)"},
 	}
 	for lang, words := range want {
 		b := a.browserAs(qsCSMEmail)
