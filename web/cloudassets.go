@@ -54,8 +54,8 @@ func (s *Server) cloudAdd(c echo.Context) error {
 	}
 	n := store.NewCloudAsset{Kind: field(v, "kind"), Name: v.Get("name"), ExternalID: v.Get("external_id")}
 	typed := n
-	_, err = s.db.AddCloudAsset(c.Request().Context(), adminActor(c), req(c).Viewer.Tenant.ID, n)
-	if errs, ok := tenantFieldErrors(err); ok {
+	_, err = s.db.AddCloudAsset(c.Request().Context(), actorOf(c), req(c).Viewer.Tenant.ID, n)
+	if errs, ok := fieldErrors(err); ok {
 		return s.renderCloud(c, http.StatusUnprocessableEntity, views.CloudData{New: typed, Errors: errs})
 	}
 	if err != nil {
@@ -77,7 +77,7 @@ func (s *Server) cloudSetVisible(c echo.Context) error {
 	if !ok {
 		return &pageError{status: http.StatusUnprocessableEntity, titleID: "error.422.title", messageID: "error.422.message"}
 	}
-	if err := s.db.SetCloudAssetVisible(c.Request().Context(), adminActor(c), req(c).Viewer.Tenant.ID, paramInt(c, "id"), visible); err != nil {
+	if err := s.db.SetCloudAssetVisible(c.Request().Context(), actorOf(c), req(c).Viewer.Tenant.ID, paramInt(c, "id"), visible); err != nil {
 		return err
 	}
 	if err := s.flash(c, "cloud.flash.saved"); err != nil {
@@ -91,7 +91,7 @@ func (s *Server) cloudRemove(c echo.Context) error {
 	if _, err := form(c); err != nil {
 		return err
 	}
-	if err := s.db.RemoveCloudAsset(c.Request().Context(), adminActor(c), req(c).Viewer.Tenant.ID, paramInt(c, "id")); err != nil {
+	if err := s.db.RemoveCloudAsset(c.Request().Context(), actorOf(c), req(c).Viewer.Tenant.ID, paramInt(c, "id")); err != nil {
 		return err
 	}
 	if err := s.flash(c, "cloud.flash.removed"); err != nil {
