@@ -42,6 +42,11 @@ func (s *Server) inviteFormData(c echo.Context) views.InviteFormData {
 			d.Grantable = append(d.Grantable, row.Permission)
 		}
 	}
+	if seats, err := s.db.SupportContactSeatsOf(c.Request().Context(), rq.Viewer.Tenant.ID, ws.ID); err == nil {
+		d.Seats = &seats
+	} else {
+		s.log.Error("support contact seats", "err", err) // the form works without the line
+	}
 	return d
 }
 

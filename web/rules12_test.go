@@ -311,3 +311,27 @@ func TestRolesPageHasTheSeedsSections(t *testing.T) {
 		}
 	}
 }
+
+// TestInviteRespectsSupportContactSeats (point 1): the invite form says how many seats are
+// taken; an invitation carrying Support contact past the cap comes back with 422 by the field
+// and nothing sent.
+func TestInviteRespectsSupportContactSeats(t *testing.T) {
+	a := newApp(t)
+	b := a.browserFor(wsAdmin)
+	form := b.get(wsPath(a.ids.wsLabs, "/people/invite"))
+	if got := form.text("#invite-seats"); got != "Seats on agreement P-2000-2026: 0 of 3 taken" {
+		t.Errorf("seats on the invite form = %q", got)
+	}
+	for i := range 3 {
+		if r := b.inviteForm(a.ids.wsLabs, fmt.Sprintf("sc%d@contoso.example", i), url.Values{"permission": {"support_contact"}}); r.status != http.StatusSeeOther {
+			t.Fatalf("invitation %d within the cap: %d %s", i, r.status, r.text("#err-permissions"))
+		}
+	}
+	r := b.inviteForm(a.ids.wsLabs, "sc3@contoso.example", url.Values{"permission": {"support_contact"}})
+	if r.status != http.StatusUnprocessableEntity || r.text("#err-permissions") != "No Support contact seat is left on this workspace's agreement." {
+		t.Errorf("fourth invitation: %d %q, want 422 and the seats message", r.status, r.text("#err-permissions"))
+	}
+	if out, _ := a.db.Outbox(context.Background(), a.ids.contoso, a.ids.wsLabs, "", ""); out.Total != 3 {
+		t.Errorf("%d messages, want the 3 within the cap", out.Total)
+	}
+}
