@@ -480,3 +480,32 @@ func TestCloudAssets(t *testing.T) {
 		t.Errorf("%d cloud_asset audit rows, want 3 (add, visibility, remove)", n)
 	}
 }
+
+// TestMSADomainMigration: people stored as work accounts under the old seven-domain rule are
+// reclassified by the family rule, exactly as AccountKindOf decides.
+func TestMSADomainMigration(t *testing.T) {
+	r := newRules12(t)
+	emails := []string{"a@hotmail.co.uk", "b@outlook.de", "c@live.com.au", "d@passport.com", "e@outlook.contoso.com",
+		"f@live.example.org", "g@contoso.com", "h@mail.hotmail.com", "i@outlook.co.uk.evil.example"}
+	for _, e := range emails {
+		if _, err := r.db.write.ExecContext(r.ctx, `INSERT INTO people (email, display_name, account_kind, created_at) VALUES (?, ?, 'work', '2026-01-01T00:00:00Z')`, e, e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sql, err := migrationFiles.ReadFile("migrations/010_msa_domains.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.db.write.ExecContext(r.ctx, string(sql)); err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range emails {
+		var kind string
+		if err := r.db.read.QueryRowContext(r.ctx, `SELECT account_kind FROM people WHERE email = ?`, e).Scan(&kind); err != nil {
+			t.Fatal(err)
+		}
+		if want := AccountKindOf(e); kind != want {
+			t.Errorf("%s: migrated to %q, the rule says %q", e, kind, want)
+		}
+	}
+}
