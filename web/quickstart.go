@@ -143,7 +143,7 @@ func (s *Server) quickstartGroup(c echo.Context) error {
 	if len(errs) > 0 {
 		return s.quickstartRefused(c, model, http.StatusUnprocessableEntity, "", keep)
 	}
-	_, err = s.db.QuickStartChooseGroup(c.Request().Context(), groupActorOf(c), req(c).Viewer.Tenant.ID, model, gc)
+	_, err = s.db.QuickStartChooseGroup(c.Request().Context(), s.groupActorOf(c), req(c).Viewer.Tenant.ID, model, gc)
 	if fe, ok := fieldErrors(err); ok {
 		errs = fe
 		return s.quickstartRefused(c, model, http.StatusUnprocessableEntity, "", keep)
@@ -160,7 +160,7 @@ func (s *Server) quickstartRole(c echo.Context) error {
 	if _, err := form(c); err != nil {
 		return err
 	}
-	err = s.db.QuickStartGrantAdministrator(c.Request().Context(), groupActorOf(c), req(c).Viewer.Tenant.ID, model)
+	err = s.db.QuickStartGrantAdministrator(c.Request().Context(), s.groupActorOf(c), req(c).Viewer.Tenant.ID, model)
 	return s.quickstartDone(c, model, err, "quickstart.flash.role", "")
 }
 
@@ -185,7 +185,7 @@ func (s *Server) quickstartMembers(c echo.Context) error {
 			})
 		}
 	}
-	_, err = s.db.QuickStartAddMembers(c.Request().Context(), groupActorOf(c), req(c).Viewer.Tenant.ID, model, emails)
+	_, err = s.db.QuickStartAddMembers(c.Request().Context(), s.groupActorOf(c), req(c).Viewer.Tenant.ID, model, emails)
 	if errs, ok := fieldErrors(err); ok {
 		return s.quickstartRefused(c, model, http.StatusUnprocessableEntity, "", func(d *views.QuickstartStepsData) {
 			d.Emails, d.MemberErrors = raw, errs
@@ -204,7 +204,7 @@ func (s *Server) quickstartRemoveMember(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	err = s.db.QuickStartRemoveMember(c.Request().Context(), groupActorOf(c), req(c).Viewer.Tenant.ID, model, field(v, "email"))
+	err = s.db.QuickStartRemoveMember(c.Request().Context(), s.groupActorOf(c), req(c).Viewer.Tenant.ID, model, field(v, "email"))
 	return s.quickstartDone(c, model, err, "quickstart.flash.member_removed", "")
 }
 
@@ -217,7 +217,7 @@ func (s *Server) quickstartFinish(c echo.Context) error {
 	if _, err := form(c); err != nil {
 		return err
 	}
-	err = s.db.QuickStartFinish(c.Request().Context(), groupActorOf(c), req(c).Viewer.Tenant.ID, model)
+	err = s.db.QuickStartFinish(c.Request().Context(), s.groupActorOf(c), req(c).Viewer.Tenant.ID, model)
 	return s.quickstartDone(c, model, err, "quickstart.flash.finished", "/quickstart")
 }
 
@@ -258,7 +258,7 @@ func (s *Server) quickstartSwitch(c echo.Context) error {
 		return echo.ErrNotFound
 	}
 	raw := ""
-	err = s.db.SwitchAdminModel(c.Request().Context(), groupActorOf(c), req(c).Viewer.Tenant.ID, from, to)
+	err = s.db.SwitchAdminModel(c.Request().Context(), s.groupActorOf(c), req(c).Viewer.Tenant.ID, from, to)
 	if errs, ok := fieldErrors(err); ok {
 		return s.quickstartSwitchRender(c, to, http.StatusUnprocessableEntity, "", raw, errs)
 	}

@@ -284,6 +284,7 @@ func TestCloudSupportRequestVisibility(t *testing.T) {
 func TestRolesPageHasTheSeedsSections(t *testing.T) {
 	a := newApp(t)
 	b := a.browser()
+	b.get("/roles") // a first page gives the form token the language switch needs
 	for lang, want := range map[string][3]string{
 		"en": {"A tenant role with full permissions within a single workspace.", "automatically set up as Workspace Admins on the first workspace", "Azure roles for Log Analytics"},
 		"fr": {"Rôle client disposant de toutes les autorisations dans un espace de travail.", "automatiquement configurés comme administrateurs de l'espace de travail", "Rôles Azure pour Log Analytics"},
