@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strings"
 
 	"hubadmin/store/perm"
 )
@@ -73,8 +72,9 @@ func (i AdminModelInfo) GroupDone() bool { return i.Group != nil }
 // RoleDone tells whether the Administrator group holds the Administrator role.
 func (i AdminModelInfo) RoleDone() bool { return i.Group != nil && i.GroupIsAdministrator }
 
-// MembersDone: in Delegation the group has staff and not the CSM; in Administration the CSM
-// is a member.
+// MembersDone: in Delegation the group has staff (the CSM may be a member too: the seed only
+// asks that the proper personnel are members, issue 12 point 8); in Administration the CSM is
+// a member.
 func (i AdminModelInfo) MembersDone(model string) bool {
 	if i.Group == nil {
 		return false
@@ -82,7 +82,7 @@ func (i AdminModelInfo) MembersDone(model string) bool {
 	if model == AdminModelAdministration {
 		return i.CSMInGroup
 	}
-	return i.StaffCount() > 0 && !i.CSMInGroup
+	return i.StaffCount() > 0
 }
 
 // Ready tells whether every step of the model is done, so it can be put in force.
@@ -251,8 +251,8 @@ func (db *DB) QuickStartGrantAdministrator(ctx context.Context, ga GroupActor, t
 }
 
 // QuickStartAddMembers adds members to the Administrator group: in Delegation the staff
-// emails given (never the CSM: in Delegation they stay outside); in Administration the CSM,
-// whatever was given. It returns how many were added.
+// emails given (the CSM among them if listed: the seed does not keep them out); in
+// Administration the CSM, whatever was given. It returns how many were added.
 func (db *DB) QuickStartAddMembers(ctx context.Context, ga GroupActor, tenantID int64, model string, emails []string) (int, error) {
 	var added int
 	err := db.writeTx(ctx, func(tx *Tx) error {
@@ -273,12 +273,6 @@ func (db *DB) QuickStartAddMembers(ctx context.Context, ga GroupActor, tenantID 
 				return Refuse("quickstart.error.no_csm")
 			}
 			emails = []string{csm.Email}
-		} else {
-			for _, e := range emails {
-				if csm.ID != 0 && strings.EqualFold(strings.TrimSpace(e), csm.Email) {
-					return Invalid("emails", "quickstart.error.csm_in_delegation")
-				}
-			}
 		}
 		added, err = addGroupMembersTx(ctx, tx, ga, g, emails)
 		return err
@@ -345,20 +339,23 @@ func quickStartCSM(ctx context.Context, tx *Tx, t Tenant) (Person, error) {
 }
 
 // AdminModelSwitch is what switching the model would change, shown before it is done.
+// Switching changes no group membership (issue 12, point 8: the seed asks for none), so
+// nobody gains or loses the Administrator role by it; the preview still says so, lists who
+// keeps it, and warns when the group does not yet look like the new model.
 type AdminModelSwitch struct {
 	From, To string
 	Group    DirectoryGroup
 	CSM      *GroupMember
-	// Gains are the people who become members of the Administrator group (the CSM, switching
-	// to Administration). Switching to Delegation, the staff typed on the form join too.
+	// Gains and Loses are who would gain or lose the Administrator role: always empty since
+	// switching touches no membership, kept so that the page says it in so many words.
 	Gains []GroupMember
-	// Loses are the members who leave the group and lose the Administrator role it gives.
 	Loses []GroupMember
-	// Keeps are the members who stay.
+	// Keeps are the members, who keep the role.
 	Keeps []GroupMember
-	// NeedsStaff: switching to Delegation, nobody would be left in the group unless staff
-	// emails are given.
-	NeedsStaff bool
+	// CSMNotMember: switching to Administration while the CSM is not in the group.
+	CSMNotMember bool
+	// NoStaff: switching to Delegation while nobody but the CSM is in the group.
+	NoStaff bool
 }
 
 // adminModelSwitchMembers bounds the members a switch reads (its page lists each of them).
@@ -392,37 +389,16 @@ func adminModelSwitchTx(ctx context.Context, tx *Tx, tenantID int64, to string) 
 	case to == AdminModelAdministration && info.CSM == nil:
 		return AdminModelSwitch{}, Refuse("quickstart.error.no_csm")
 	}
-	sw := AdminModelSwitch{From: info.Model, To: to, Group: *info.Group, CSM: info.CSM}
-	isCSM := func(m GroupMember) bool { return info.CSM != nil && strings.EqualFold(m.Email, info.CSM.Email) }
-	if to == AdminModelAdministration {
-		if !info.CSMInGroup {
-			sw.Gains = append(sw.Gains, *info.CSM)
-		}
-		for _, m := range info.Members {
-			if isCSM(m) {
-				sw.Keeps = append(sw.Keeps, m)
-			} else {
-				sw.Loses = append(sw.Loses, m)
-			}
-		}
-		return sw, nil
-	}
-	for _, m := range info.Members {
-		if isCSM(m) {
-			sw.Loses = append(sw.Loses, m)
-		} else {
-			sw.Keeps = append(sw.Keeps, m)
-		}
-	}
-	sw.NeedsStaff = len(sw.Keeps) == 0
+	sw := AdminModelSwitch{From: info.Model, To: to, Group: *info.Group, CSM: info.CSM, Keeps: info.Members}
+	sw.CSMNotMember = to == AdminModelAdministration && !info.CSMInGroup
+	sw.NoStaff = to == AdminModelDelegation && info.StaffCount() == 0
 	return sw, nil
 }
 
-// SwitchAdminModel switches the model in force from from to to, with the membership changes
-// the preview showed: to Administration the CSM joins and every other member leaves; to
-// Delegation the staff given join and the CSM leaves. One audit row per change. A model that
-// changed meanwhile (from is stale) is ErrConflict.
-func (db *DB) SwitchAdminModel(ctx context.Context, ga GroupActor, tenantID int64, from, to string, staff []string) error {
+// SwitchAdminModel switches the model in force from from to to. It changes no group
+// membership (the members are managed on the quick start and the group's page); one audit
+// row. A model that changed meanwhile (from is stale) is ErrConflict.
+func (db *DB) SwitchAdminModel(ctx context.Context, ga GroupActor, tenantID int64, from, to string) error {
 	return db.writeTx(ctx, func(tx *Tx) error {
 		t, err := tenantByID(ctx, tx, tenantID)
 		if err != nil {
@@ -431,35 +407,13 @@ func (db *DB) SwitchAdminModel(ctx context.Context, ga GroupActor, tenantID int6
 		if t.AdminModel != from {
 			return ErrConflict
 		}
-		sw, err := adminModelSwitchTx(ctx, tx, tenantID, to)
-		if err != nil {
+		if _, err := adminModelSwitchTx(ctx, tx, tenantID, to); err != nil {
 			return err
 		}
-		// The model in force is from; the steps below act under the model being left.
+		// The model in force is from: the actor's right is checked under it.
 		ga, t, err = quickStart(ctx, tx, ga, tenantID, from)
 		if err != nil {
 			return err
-		}
-		g := sw.Group
-		if to == AdminModelDelegation {
-			if sw.NeedsStaff && len(staff) == 0 {
-				return Invalid("emails", "quickstart.error.staff_required")
-			}
-			for _, e := range staff {
-				if sw.CSM != nil && strings.EqualFold(e, sw.CSM.Email) {
-					return Invalid("emails", "quickstart.error.csm_in_delegation")
-				}
-			}
-			if _, err := addGroupMembersTx(ctx, tx, ga, g, staff); err != nil {
-				return err
-			}
-		} else if _, err := addGroupMembersTx(ctx, tx, ga, g, []string{sw.CSM.Email}); err != nil {
-			return err
-		}
-		for _, m := range sw.Loses {
-			if err := removeGroupMemberTx(ctx, tx, ga, g, m.Email); err != nil {
-				return err
-			}
 		}
 		return setAdminModel(ctx, tx, ga, t, to)
 	})

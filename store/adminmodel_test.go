@@ -2,6 +2,7 @@ package store
 
 import (
 	"errors"
+	"fmt"
 	"testing"
 
 	"hubadmin/store/perm"
@@ -41,8 +42,12 @@ func TestAdminModelDelegationSteps(t *testing.T) {
 	if err := w.db.QuickStartGrantAdministrator(w.ctx, csm, groupContoso, AdminModelDelegation); err != nil {
 		t.Fatalf("the CSM gives the Administrator role by designation: %v", err)
 	}
-	if _, err := w.db.QuickStartAddMembers(w.ctx, csm, groupContoso, AdminModelDelegation, []string{"services.admin@contoso.example"}); fieldError(err, "emails") != "quickstart.error.csm_in_delegation" {
-		t.Errorf("CSM adds themself in Delegation: %v, want csm_in_delegation", err)
+	// Issue 12, point 8: the seed does not keep the CSM out of the group in Delegation.
+	if _, err := w.db.QuickStartAddMembers(w.ctx, csm, groupContoso, AdminModelDelegation, []string{"services.admin@contoso.example"}); err != nil {
+		t.Errorf("CSM adds themself in Delegation: %v, want ok", err)
+	}
+	if err := w.db.QuickStartRemoveMember(w.ctx, csm, groupContoso, AdminModelDelegation, "services.admin@contoso.example"); err != nil {
+		t.Fatal(err)
 	}
 	if _, err := w.db.QuickStartAddMembers(w.ctx, csm, groupContoso, AdminModelDelegation, []string{"it.lead@contoso.example"}); err != nil {
 		t.Fatal(err)
@@ -63,7 +68,7 @@ func TestAdminModelDelegationSteps(t *testing.T) {
 	if csmAccess.IsTenantAdmin() || !csmAccess.HasRole(perm.RoleServicesAdmin) || !csmAccess.Tenant(perm.ViewCSRVDashboard) {
 		t.Error("the CSM should keep their Services Admin view and not administer")
 	}
-	for action, want := range map[string]int{"group.create": 1, "admin_model.group": 1, "group.role.add": 1, "group.member.add": 1, "admin_model.set": 1} {
+	for action, want := range map[string]int{"group.create": 1, "admin_model.group": 1, "group.role.add": 1, "group.member.add": 2, "group.member.remove": 1, "admin_model.set": 1} {
 		if got := w.auditCount(action); got != want {
 			t.Errorf("%s audit rows = %d, want %d", action, got, want)
 		}
@@ -110,7 +115,9 @@ func TestAdminModelAdministrationSteps(t *testing.T) {
 	}
 }
 
-// TestAdminModelSwitch: the preview lists who gains and loses; the switch does exactly that.
+// TestAdminModelSwitch (issue 12, point 8): switching changes no group membership; the
+// preview says nobody gains or loses the role, lists who keeps it and warns when the group
+// does not yet look like the new model; a CSM who is a member doesn't block Delegation.
 func TestAdminModelSwitch(t *testing.T) {
 	w := newGroupWorld(t)
 	csm := w.csm()
@@ -119,44 +126,62 @@ func TestAdminModelSwitch(t *testing.T) {
 	}
 	w.db.QuickStartChooseGroup(w.ctx, csm, groupContoso, AdminModelDelegation, GroupChoice{New: NewGroup{Name: "Admins", ObjectID: objectID(1), Submission: NewSubmissionToken()}})
 	w.db.QuickStartGrantAdministrator(w.ctx, csm, groupContoso, AdminModelDelegation)
-	w.db.QuickStartAddMembers(w.ctx, csm, groupContoso, AdminModelDelegation, []string{"a@contoso.example", "b@contoso.example"})
+	// Delegation accepts the CSM among the members (the seed asks only for the proper staff).
+	if _, err := w.db.QuickStartAddMembers(w.ctx, csm, groupContoso, AdminModelDelegation,
+		[]string{"a@contoso.example", "b@contoso.example", "services.admin@contoso.example"}); err != nil {
+		t.Fatalf("Delegation with the CSM as a member: %v, want ok", err)
+	}
 	if err := w.db.QuickStartFinish(w.ctx, csm, groupContoso, AdminModelDelegation); err != nil {
 		t.Fatal(err)
 	}
+	members := func() []string {
+		var out []string
+		for _, m := range w.model().Members {
+			out = append(out, m.Email)
+		}
+		return out
+	}
+	before := members()
 	sw, err := w.db.AdminModelSwitchPreview(w.ctx, groupContoso, AdminModelAdministration)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(sw.Gains) != 1 || sw.Gains[0].Email != "services.admin@contoso.example" || len(sw.Loses) != 2 || len(sw.Keeps) != 0 {
-		t.Errorf("preview to Administration: gains %v, loses %v, keeps %v", sw.Gains, sw.Loses, sw.Keeps)
+	if len(sw.Gains) != 0 || len(sw.Loses) != 0 || len(sw.Keeps) != 3 || sw.CSMNotMember {
+		t.Errorf("preview to Administration: gains %v, loses %v, keeps %v, csm not member %v", sw.Gains, sw.Loses, sw.Keeps, sw.CSMNotMember)
 	}
-	if err := w.db.SwitchAdminModel(w.ctx, csm, groupContoso, AdminModelAdministration, AdminModelAdministration, nil); !errors.Is(err, ErrConflict) {
+	if err := w.db.SwitchAdminModel(w.ctx, csm, groupContoso, AdminModelAdministration, AdminModelAdministration); !errors.Is(err, ErrConflict) {
 		t.Errorf("switch with a stale from: %v, want ErrConflict", err)
 	}
-	if err := w.db.SwitchAdminModel(w.ctx, csm, groupContoso, AdminModelDelegation, AdminModelAdministration, nil); err != nil {
+	if err := w.db.SwitchAdminModel(w.ctx, csm, groupContoso, AdminModelDelegation, AdminModelAdministration); err != nil {
 		t.Fatal(err)
 	}
 	info := w.model()
-	if info.Model != AdminModelAdministration || !info.CSMInGroup || info.MemberCount != 1 {
-		t.Errorf("after switching to Administration: %+v", info)
+	if info.Model != AdminModelAdministration || fmt.Sprint(members()) != fmt.Sprint(before) {
+		t.Errorf("after switching to Administration: model %q, members %v, want %v unchanged", info.Model, members(), before)
 	}
-	// Back to Delegation: the CSM leaves; with nobody else left, staff must be named.
+	// Back to Delegation: still nobody removed, nobody added.
+	if err := w.db.QuickStartRemoveMember(w.ctx, csm, groupContoso, AdminModelAdministration, "a@contoso.example"); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.db.QuickStartRemoveMember(w.ctx, csm, groupContoso, AdminModelAdministration, "b@contoso.example"); err != nil {
+		t.Fatal(err)
+	}
 	sw, _ = w.db.AdminModelSwitchPreview(w.ctx, groupContoso, AdminModelDelegation)
-	if !sw.NeedsStaff || len(sw.Loses) != 1 {
-		t.Errorf("preview to Delegation: needs staff %v, loses %v", sw.NeedsStaff, sw.Loses)
+	if !sw.NoStaff || len(sw.Loses) != 0 || len(sw.Keeps) != 1 {
+		t.Errorf("preview to Delegation: no staff %v, loses %v, keeps %v", sw.NoStaff, sw.Loses, sw.Keeps)
 	}
-	if err := w.db.SwitchAdminModel(w.ctx, csm, groupContoso, AdminModelAdministration, AdminModelDelegation, nil); fieldError(err, "emails") != "quickstart.error.staff_required" {
-		t.Errorf("switch to Delegation without staff: %v, want staff_required", err)
-	}
-	if err := w.db.SwitchAdminModel(w.ctx, csm, groupContoso, AdminModelAdministration, AdminModelDelegation, []string{"c@contoso.example"}); err != nil {
+	if err := w.db.SwitchAdminModel(w.ctx, csm, groupContoso, AdminModelAdministration, AdminModelDelegation); err != nil {
 		t.Fatal(err)
 	}
 	info = w.model()
-	if info.Model != AdminModelDelegation || info.CSMInGroup || info.MemberCount != 1 || info.Members[0].Email != "c@contoso.example" {
+	if info.Model != AdminModelDelegation || !info.CSMInGroup || info.MemberCount != 1 {
 		t.Errorf("after switching back: %+v", info)
 	}
 	if got := w.auditCount("admin_model.set"); got != 3 {
 		t.Errorf("admin_model.set audit rows = %d, want 3 (choice and two switches)", got)
+	}
+	if got := w.auditCount("group.member.remove"); got != 2 {
+		t.Errorf("group.member.remove audit rows = %d, want 2 (the two done by hand, none by the switches)", got)
 	}
 }
 

@@ -11,8 +11,12 @@ import (
 )
 
 func createAgreement(ctx context.Context, tx *Tx, tenantID int64, a Agreement) (int64, error) {
-	res, err := tx.exec(ctx, `INSERT INTO agreements (tenant_id, number, kind, starts_on, ends_on, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
-		tenantID, a.Number, a.Kind, a.StartsOn, a.EndsOn, tx.now())
+	seats := a.SupportContactSeats
+	if seats == 0 {
+		seats = DefaultSupportContactSeats
+	}
+	res, err := tx.exec(ctx, `INSERT INTO agreements (tenant_id, number, kind, starts_on, ends_on, support_contact_seats, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+		tenantID, a.Number, a.Kind, a.StartsOn, a.EndsOn, seats, tx.now())
 	if err != nil {
 		if isUniqueViolation(err) {
 			return 0, ErrDuplicate
@@ -86,7 +90,7 @@ func (db *DB) TenantAgreementByID(ctx context.Context, tenantID, id int64) (Tena
 
 // tenantAgreements reads the tenant's agreements (only agreement id when it is not 0).
 func tenantAgreements(ctx context.Context, tx *Tx, tenantID, id int64) ([]TenantAgreement, error) {
-	rows, err := tx.query(ctx, `SELECT a.id, a.number, a.kind, a.starts_on, a.ends_on,
+	rows, err := tx.query(ctx, `SELECT a.id, a.number, a.kind, a.starts_on, a.ends_on, a.support_contact_seats,
 			ifnull(p.id, 0), ifnull(p.code, ''), ifnull(p.name, ''), ifnull(p.starts_on, ''), ifnull(p.ends_on, '')
 		FROM agreements a LEFT JOIN packages p ON p.agreement_id = a.id
 		WHERE a.tenant_id = ?1 AND (?2 = 0 OR a.id = ?2)
@@ -100,7 +104,7 @@ func tenantAgreements(ctx context.Context, tx *Tx, tenantID, id int64) ([]Tenant
 	for rows.Next() {
 		var a Agreement
 		var p Package
-		if err := rows.Scan(&a.ID, &a.Number, &a.Kind, &a.StartsOn, &a.EndsOn, &p.ID, &p.Code, &p.Name, &p.StartsOn, &p.EndsOn); err != nil {
+		if err := rows.Scan(&a.ID, &a.Number, &a.Kind, &a.StartsOn, &a.EndsOn, &a.SupportContactSeats, &p.ID, &p.Code, &p.Name, &p.StartsOn, &p.EndsOn); err != nil {
 			return nil, err
 		}
 		i, seen := byID[a.ID]

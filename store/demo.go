@@ -126,7 +126,7 @@ func seedDemo(ctx context.Context, tx *Tx, hashes []string) error {
 	if err != nil {
 		return err
 	}
-	premier, err := createAgreement(ctx, tx, contoso, Agreement{Number: "P-2000-2026", Kind: "premier", StartsOn: "2026-03-01", EndsOn: "2027-02-28",
+	premier, err := createAgreement(ctx, tx, contoso, Agreement{Number: "P-2000-2026", Kind: "premier", SupportContactSeats: 3, StartsOn: "2026-03-01", EndsOn: "2027-02-28",
 		Packages: []Package{{Code: "PRM-01", Name: "Premier Support", StartsOn: "2026-03-01", EndsOn: "2027-02-28"}}})
 	if err != nil {
 		return err
@@ -215,9 +215,12 @@ func seedDemo(ctx context.Context, tx *Tx, hashes []string) error {
 		}
 	}
 
-	// Contoso's CSM (§6) is its Services Admin.
-	if _, err := tx.exec(ctx, `UPDATE tenants SET csm_person_id = ? WHERE id = ?`, ids["services.admin@contoso.example"], contoso); err != nil {
-		return err
+	// Contoso's CSM (§6) is its Services Admin; Fabrikam's is its Global Admin, so that both
+	// tenants have a quick start (a CSAM changes either on the Tenant tab).
+	for tenant, email := range map[int64]string{contoso: "services.admin@contoso.example", fabrikam: "global.admin@fabrikam.example"} {
+		if _, err := tx.exec(ctx, `UPDATE tenants SET csm_person_id = ? WHERE id = ?`, ids[email], tenant); err != nil {
+			return err
+		}
 	}
 
 	for _, tenant := range []int64{contoso, fabrikam} {

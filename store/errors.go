@@ -1,6 +1,7 @@
 package store
 
 import (
+	"database/sql"
 	"errors"
 	"fmt"
 )
@@ -50,6 +51,8 @@ func Invalid(field, messageID string) error {
 type RuleError struct {
 	MessageID string
 	Forbidden bool // true: the rule is about rights (403); false: about state (409)
+	// Args are the message's template data as name/value pairs ("Cap", 5, …), if any.
+	Args []any
 }
 
 func (e *RuleError) Error() string { return "refused: " + e.MessageID }
@@ -59,3 +62,11 @@ func Refuse(messageID string) error { return &RuleError{MessageID: messageID} }
 
 // Deny returns a RuleError about rights.
 func Deny(messageID string) error { return &RuleError{MessageID: messageID, Forbidden: true} }
+
+// notFound maps "no row" to ErrNotFound and keeps any other error.
+func notFound(err error) error {
+	if errors.Is(err, sql.ErrNoRows) {
+		return ErrNotFound
+	}
+	return err
+}

@@ -94,6 +94,9 @@ func (db *DB) AddGlobalAdmin(ctx context.Context, actor Actor, tenantID, personI
 		if err != nil {
 			return err
 		}
+		if err := customerWorkAccount(p, "person"); err != nil {
+			return err
+		}
 		if err := claimSubmission(ctx, tx, tenantID, submission); err != nil {
 			return err
 		}
@@ -176,8 +179,10 @@ func (gi *GlobalAdminInvite) Validate() error {
 // InviteGlobalAdmin makes the person with this email a Global Admin of the tenant, creating
 // them (without a password) when nobody has the address yet, and making them a member of the
 // tenant. Someone who cannot sign in yet becomes a pending member of the tenant's default
-// workspace with an invitation to it, mailed through compose. All in one transaction, with one audit row. A personal (MSA) address
-// is refused when the default workspace does not accept MSA accounts. It returns the person's id.
+// workspace with an invitation to it, mailed through compose. All in one transaction, with one
+// audit row. Global Admins are the customer's own work accounts (customerWorkAccount): a
+// personal (MSA) address or a Microsoft person is refused, whatever the MSA exception of the
+// default workspace. It returns the person's id.
 func (db *DB) InviteGlobalAdmin(ctx context.Context, actor Actor, tenantID int64, gi GlobalAdminInvite, compose ComposeInvitation) (int64, error) {
 	if err := gi.Validate(); err != nil {
 		return 0, err
@@ -188,21 +193,25 @@ func (db *DB) InviteGlobalAdmin(ctx context.Context, actor Actor, tenantID int64
 	var personID int64
 	err := db.writeTx(ctx, func(tx *Tx) error {
 		var defaultWS int64
-		var msaOK bool
-		err := tx.queryRow(ctx, `SELECT id, msa_exception FROM workspaces WHERE tenant_id = ? AND is_default = 1`, tenantID).Scan(&defaultWS, &msaOK)
+		err := tx.queryRow(ctx, `SELECT id FROM workspaces WHERE tenant_id = ? AND is_default = 1`, tenantID).Scan(&defaultWS)
 		if errors.Is(err, sql.ErrNoRows) {
 			return ErrNotFound
 		}
 		if err != nil {
 			return fmt.Errorf("default workspace of tenant %d: %w", tenantID, err)
 		}
-		if AccountKindOf(gi.Email) == "msa" && !msaOK {
-			return Invalid("email", "globaladmins.invite.error.msa")
+		p, err := personByEmail(ctx, tx, gi.Email)
+		if err == nil {
+			// The person's recorded kind decides (a directory may have said so at sign-in).
+			if err := customerWorkAccount(p, "email"); err != nil {
+				return err
+			}
+		} else if errors.Is(err, ErrNotFound) && AccountKindOf(gi.Email) == AccountMSA {
+			return Invalid("email", "rules.error.tenant_role_msa")
 		}
 		if err := claimSubmission(ctx, tx, tenantID, gi.Submission); err != nil {
 			return err
 		}
-		p, err := personByEmail(ctx, tx, gi.Email)
 		if err == nil {
 			member, err := isTenantMember(ctx, tx, tenantID, p.ID)
 			if err != nil {

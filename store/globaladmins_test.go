@@ -116,7 +116,7 @@ func TestInviteGlobalAdmin(t *testing.T) {
 		{"", "email", "globaladmins.invite.error.email_required"},
 		{"not an email", "email", "globaladmins.invite.error.email_invalid"},
 		{"Name <a@b.example>", "email", "globaladmins.invite.error.email_invalid"},
-		{"pat@outlook.example", "email", "globaladmins.invite.error.msa"}, // Contoso's default workspace has no MSA exception
+		{"pat@outlook.example", "email", "rules.error.tenant_role_msa"}, // Global Admins are never MSA (issue 12)
 		{"user@contoso.example", "email", "globaladmins.error.already"},
 	}
 	for _, r := range refusals {

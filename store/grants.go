@@ -18,9 +18,9 @@ type GrantChange struct {
 }
 
 // Grant gives a person an individual permission, checking the matrix (only G cells), that the
-// person belongs to the tenant (and workspace), and that the actor holds the permission
-// themself: nobody grants what they do not hold. The audit row is in the same transaction.
-// Granting what is already held individually is a no-op that writes nothing.
+// person belongs to the tenant (and workspace), that the actor may grant it (MayGrant) and, for
+// Support contact, that the agreement has a seat left. The audit row is in the same
+// transaction. Granting what is already held individually is a no-op that writes nothing.
 func (db *DB) Grant(ctx context.Context, actor Actor, actorAccess perm.Access, g GrantChange) error {
 	if !g.Permission.Valid() {
 		return Invalid("permission", "perm.error.unknown")
@@ -28,8 +28,11 @@ func (db *DB) Grant(ctx context.Context, actor Actor, actorAccess perm.Access, g
 	if !perm.Grantable(g.Permission) {
 		return Refuse("perm.error.not_grantable")
 	}
-	if err := checkGrantor(actor, actorAccess, g); err != nil {
+	if err := checkMayGrant(actorAccess, g.Permission, g.WorkspaceID); err != nil {
 		return err
+	}
+	if g.PersonID == actor.PersonID {
+		return Deny("perm.error.self")
 	}
 	return db.writeTx(ctx, func(tx *Tx) error {
 		label, err := memberLabel(ctx, tx, g.TenantID, g.WorkspaceID, g.PersonID)
@@ -42,6 +45,11 @@ func (db *DB) Grant(ctx context.Context, actor Actor, actorAccess perm.Access, g
 		if err != nil || exists > 0 {
 			return err
 		}
+		if g.Permission == perm.SupportContact {
+			if err := takeSeat(ctx, tx, g.TenantID, g.WorkspaceID, label); err != nil {
+				return err
+			}
+		}
 		if err := addGrant(ctx, tx, g.TenantID, g.PersonID, 0, g.Permission, g.WorkspaceID, actor.PersonID); err != nil {
 			return err
 		}
@@ -53,8 +61,11 @@ func (db *DB) Grant(ctx context.Context, actor Actor, actorAccess perm.Access, g
 // Revoke takes an individual permission back. Permissions that come with a role are not
 // revocable here (there is no grant row to remove): ErrNotFound.
 func (db *DB) Revoke(ctx context.Context, actor Actor, actorAccess perm.Access, g GrantChange) error {
-	if err := checkGrantor(actor, actorAccess, g); err != nil {
+	if err := checkMayGrant(actorAccess, g.Permission, g.WorkspaceID); err != nil {
 		return err
+	}
+	if g.PersonID == actor.PersonID {
+		return Deny("perm.error.self")
 	}
 	return db.writeTx(ctx, func(tx *Tx) error {
 		label, err := memberLabel(ctx, tx, g.TenantID, g.WorkspaceID, g.PersonID)
@@ -74,25 +85,36 @@ func (db *DB) Revoke(ctx context.Context, actor Actor, actorAccess perm.Access, 
 	})
 }
 
-// checkGrantor is "nobody grants (or takes back) what they don't hold, and nobody changes their
-// own permissions", in front of Grant and Revoke.
-func checkGrantor(actor Actor, actorAccess perm.Access, g GrantChange) error {
-	if !heldBy(actorAccess, g.Permission, g.WorkspaceID) {
-		return Deny("perm.error.not_held")
+// MayGrant is the one rule of who grants and revokes individual permissions (issue 12, points
+// 1 and 2; product.md §5). Only G cells are ever granted (deprecated rows have none). In a
+// workspace, whoever may manage its people may grant every G permission of it, Support contact
+// included: holders of Manage users there (Workspace Admins, the Services Admin in the default
+// workspace, CSAMs) and the tenant's administrators (Global Admins, CSAMs). The seed defines
+// Manage users as "managing users' permissions at workspace level"; it has no rule that an
+// admin must hold a permission to grant it, so there is none here. Tenant-level G permissions
+// are granted by the tenant's administrators on the Tenant management tab.
+func MayGrant(a perm.Access, p perm.Permission, workspaceID int64) bool {
+	if !perm.Grantable(p) {
+		return false
 	}
-	if g.PersonID == actor.PersonID {
-		return Deny("perm.error.self")
+	if p.Scope() == perm.ScopeTenant {
+		return workspaceID == 0 && a.IsTenantAdmin()
 	}
-	return nil
+	return workspaceID > 0 && canManageUsers(a, workspaceID)
 }
 
-// heldBy tells whether an actor holds p in the scope (tenant admins hold every tenant-level
-// grantable permission through their role's X cells, as the matrix says).
-func heldBy(a perm.Access, p perm.Permission, workspaceID int64) bool {
-	if workspaceID == 0 {
-		return a.Tenant(p)
+// checkMayGrant is MayGrant as the error the store returns.
+func checkMayGrant(a perm.Access, p perm.Permission, workspaceID int64) error {
+	if !p.Valid() {
+		return Invalid("permission", "perm.error.unknown")
 	}
-	return a.Workspace(workspaceID, p)
+	if !perm.Grantable(p) {
+		return Refuse("perm.error.not_grantable")
+	}
+	if !MayGrant(a, p, workspaceID) {
+		return Deny("perm.error.may_not_grant")
+	}
+	return nil
 }
 
 // memberLabel checks that the person belongs to the tenant (and, for a workspace grant, to the

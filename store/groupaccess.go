@@ -242,8 +242,13 @@ func checkGroupPermission(ctx context.Context, tx *Tx, ga GroupActor, g Director
 			return err
 		}
 	}
-	if !heldBy(ga.Access, p, workspaceID) {
-		return Deny("perm.error.not_held")
+	if p == perm.SupportContact {
+		// A Support contact seat is named for a person (the contract counts people); a group
+		// would take an unknown number of seats, and more with every member it gains.
+		return Refuse("groups.error.support_contact")
+	}
+	if !MayGrant(ga.Access, p, workspaceID) {
+		return Deny("perm.error.may_not_grant")
 	}
 	return ga.checkNotMember(ctx, tx, g.ID)
 }
@@ -299,26 +304,24 @@ func revokeGroupPermissionTx(ctx context.Context, tx *Tx, ga GroupActor, g Direc
 		TargetID: g.ID, TargetLabel: g.Name, WorkspaceID: workspaceID, Before: string(p)})
 }
 
-// groupCanGiveRole is "nobody grants what they don't hold" for roles: Administrator only by
-// tenant admins (Global Admins and CSAMs name Global Admins, product.md §4); Workspace Admin by
-// tenant admins, who run the workspaces, or by someone holding every permission of the role in
-// that workspace.
+// groupCanGiveRole says who gives a group a role: Administrator only the tenant's
+// administrators (Global Admins and CSAMs name Global Admins, product.md §4); Workspace Admin
+// whoever may manage the workspace's people, the same rule as making a person Workspace Admin
+// and as granting each of its permissions (MayGrant).
 func groupCanGiveRole(a perm.Access, r perm.Role, workspaceID int64) bool {
 	switch r {
 	case perm.RoleGlobalAdmin:
 		return a.IsTenantAdmin()
 	case perm.RoleWorkspaceAdmin:
-		if a.IsTenantAdmin() {
-			return true
-		}
-		for _, row := range perm.Rows(perm.ScopeWorkspace) {
-			if perm.RoleHas(r, row.Permission) && !a.Workspace(workspaceID, row.Permission) {
-				return false
-			}
-		}
-		return workspaceID > 0
+		return workspaceID > 0 && canManageUsers(a, workspaceID)
 	}
 	return false
+}
+
+// GroupGrantable reports whether p may be granted to a directory group: a G permission other
+// than Support contact, whose seats are named for people.
+func GroupGrantable(p perm.Permission) bool {
+	return perm.Grantable(p) && p != perm.SupportContact
 }
 
 // touchGroupAccess keeps group_access in step after a change of the group's roles or grants

@@ -271,15 +271,18 @@ func TestGroupGrantRules(t *testing.T) {
 		{"unknown permission", func() error {
 			return w.db.GrantGroupPermission(w.ctx, gaAdmin, groupContoso, id, "fly", 0)
 		}, "", false, "perm.error.unknown"},
-		{"GA does not hold Training in a workspace", func() error {
+		{"GA grants Training in a workspace (issue 12: Global Admins grant every G permission)", func() error {
 			return w.db.GrantGroupPermission(w.ctx, gaAdmin, groupContoso, id, perm.Training, wsContoso)
-		}, "perm.error.not_held", true, ""},
+		}, "", false, ""},
+		{"no group is given Support contact (seats are named for people)", func() error {
+			return w.db.GrantGroupPermission(w.ctx, gaAdmin, groupContoso, id, perm.SupportContact, wsContoso)
+		}, "groups.error.support_contact", false, ""},
 		{"WA grants Training in their workspace", func() error {
 			return w.db.GrantGroupPermission(w.ctx, wsAdmin, groupContoso, id, perm.Training, wsLabs)
 		}, "", false, ""},
 		{"WA can't grant in another workspace", func() error {
 			return w.db.GrantGroupPermission(w.ctx, wsAdmin, groupContoso, id, perm.Training, wsContoso)
-		}, "perm.error.not_held", true, ""},
+		}, "perm.error.may_not_grant", true, ""},
 		{"WA gives Workspace Admin of their workspace", func() error {
 			return w.db.GrantGroupRole(w.ctx, wsAdmin, groupContoso, id, perm.RoleWorkspaceAdmin, wsLabs)
 		}, "", false, ""},

@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -216,15 +217,46 @@ func checkInvites(ctx context.Context, tx *Tx, actor Actor, actorAccess perm.Acc
 				p["permissions"] = "people.invite.error.permission_unknown"
 			case !perm.Grantable(pm):
 				p["permissions"] = "perm.error.not_grantable"
-			case !actorAccess.Workspace(wsID, pm):
-				p["permissions"] = "perm.error.not_held"
+			case !MayGrant(actorAccess, pm, wsID):
+				p["permissions"] = "perm.error.may_not_grant"
 			}
 		}
 		if r.MakeAdmin && !canManageUsers(actorAccess, wsID) {
 			p["make_admin"] = "people.error.manage_only"
 		}
 	}
+	if err := checkInviteSeats(ctx, tx, tenantID, wsID, reqs, problems); err != nil {
+		return nil, nil, err
+	}
 	return problems, known, nil
+}
+
+// checkInviteSeats marks the requests that carry Support contact beyond the agreement's free
+// seats (a live invitation reserves its seat, so accepting it never overshoots).
+func checkInviteSeats(ctx context.Context, tx *Tx, tenantID, wsID int64, reqs []InviteRequest, problems InviteProblems) error {
+	need := false
+	for _, r := range reqs {
+		need = need || slices.Contains(r.Permissions, perm.SupportContact)
+	}
+	if !need {
+		return nil
+	}
+	seats, err := seatsOfWorkspace(ctx, tx, tenantID, wsID)
+	if err != nil {
+		return err
+	}
+	free := seats.Free()
+	for i, r := range reqs {
+		if !slices.Contains(r.Permissions, perm.SupportContact) || len(problems[i]) > 0 || seats.Holds(r.Email) {
+			continue
+		}
+		if free == 0 {
+			problems[i]["permissions"] = "people.invite.error.seats"
+			continue
+		}
+		free--
+	}
+	return nil
 }
 
 // invitees reads, in one statement, who already has each address of a batch and whether they

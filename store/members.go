@@ -52,6 +52,10 @@ type WorkspacePerson struct {
 	Roles      []perm.RoleAssignment // roles that apply in this workspace, personal or through a group
 	Access     perm.Access           // effective permissions (read them for this workspace)
 	Invitation *PendingInvitation    // the live invitation of a pending member; nil otherwise
+	// AdminAsServicesAdmin: the person is Services Admin and this is the tenant's default
+	// workspace, so they are its Workspace Admin (footnote 2, "automatically set up as
+	// Workspace Admins"). Lists, filters and counts show them as one; nobody grants it.
+	AdminAsServicesAdmin bool
 }
 
 // Name is what lists show for the person: their name, or their email while they have none.
@@ -278,6 +282,10 @@ func peopleWhere(tenantID, wsID int64, f PeopleFilter) (string, []any) {
 	switch r := perm.Role(f.Role); {
 	case f.Role == RoleNone:
 		where += ` AND NOT EXISTS (` + holds + `)`
+	case r == perm.RoleWorkspaceAdmin:
+		// Footnote 2: the Services Admin is Workspace Admin of the default workspace.
+		where += ` AND EXISTS (` + holds + ` AND (ra.role = 'workspace_admin' OR (ra.role = 'services_admin'
+			AND EXISTS (SELECT 1 FROM workspaces dw WHERE dw.id = wm.workspace_id AND dw.is_default = 1))))`
 	case r.Valid():
 		where += ` AND EXISTS (` + holds + ` AND ra.role = ?)`
 		args = append(args, string(r))
@@ -415,6 +423,9 @@ func fillAccess(ctx context.Context, tx *Tx, tenantID, wsID int64, people []Work
 		}
 		switch kind {
 		case "role":
+			if !customerRoleAllowed(people[i].Person, perm.Role(name)) {
+				continue
+			}
 			inputs[i].Roles = append(inputs[i].Roles, perm.RoleAssignment{Role: perm.Role(name), WorkspaceID: scopeWS, Group: group})
 		case "grant":
 			inputs[i].Grants = append(inputs[i].Grants, perm.Grant{Permission: perm.Permission(name), WorkspaceID: scopeWS, Group: group})
@@ -429,6 +440,9 @@ func fillAccess(ctx context.Context, tx *Tx, tenantID, wsID int64, people []Work
 		for _, r := range inputs[i].Roles {
 			if r.WorkspaceID == 0 || r.WorkspaceID == wsID {
 				people[i].Roles = append(people[i].Roles, r)
+			}
+			if r.Role == perm.RoleServicesAdmin && wsID == defaultWS {
+				people[i].AdminAsServicesAdmin = true
 			}
 		}
 	}

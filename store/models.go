@@ -35,6 +35,8 @@ type Agreement struct {
 	StartsOn string // YYYY-MM-DD
 	EndsOn   string
 	Packages []Package
+	// SupportContactSeats is how many people may be Support contacts under the agreement.
+	SupportContactSeats int
 }
 
 // Package is a part of an agreement.

@@ -115,22 +115,68 @@ func ValidEmail(s string) bool {
 	return err == nil && a.Address == s
 }
 
-// personalDomains are the consumer mail domains of personal Microsoft accounts (MSA). The demo
-// world uses outlook.example so that no real address is ever mailed.
-var personalDomains = map[string]bool{
-	"outlook.com": true, "hotmail.com": true, "live.com": true, "msn.com": true,
-	"outlook.fr": true, "hotmail.fr": true, "live.fr": true, "outlook.example": true,
-	"hotmail.example": true,
+// Account kinds of a person (product.md §3): a work or school (Entra) account, or a personal
+// Microsoft account (MSA).
+const (
+	AccountWork = "work"
+	AccountMSA  = "msa"
+)
+
+// ConsumerTenantID is the directory (tenant) id Microsoft gives every personal Microsoft
+// account: an identity issued from it is an MSA whatever its address.
+const ConsumerTenantID = "9188040d-6c67-4c5b-b112-36a304b66dad"
+
+// consumerFamilies are the first labels of Microsoft's consumer mail domain families: outlook.*,
+// hotmail.*, live.* in every country (outlook.de, hotmail.co.uk, live.com.au …).
+var consumerFamilies = map[string]bool{"outlook": true, "hotmail": true, "live": true}
+
+// consumerDomains are Microsoft's other consumer domains, exactly.
+var consumerDomains = map[string]bool{
+	"msn.com": true, "passport.com": true, "passport.net": true, "windowslive.com": true,
 }
 
-// AccountKindOf tells from an address whether it is a personal Microsoft account ("msa") or a
-// work or school account ("work").
+// secondLevels are the labels that sit between a family and a country code (hotmail.co.uk,
+// outlook.com.br): the family is then still Microsoft's, not a company's subdomain.
+var secondLevels = map[string]bool{"co": true, "com": true, "net": true, "org": true, "ne": true, "or": true}
+
+// AccountKindOf is the domain rule, the fallback when no directory says what an identity is:
+// an address in one of Microsoft's consumer domain families is a personal account ("msa"),
+// any other a work or school account ("work"). The demo's outlook.example fits the rule.
 func AccountKindOf(email string) string {
 	at := strings.LastIndexByte(email, '@')
-	if at >= 0 && personalDomains[strings.ToLower(strings.TrimSpace(email[at+1:]))] {
-		return "msa"
+	if at < 0 {
+		return AccountWork
 	}
-	return "work"
+	domain := strings.TrimSuffix(strings.ToLower(strings.TrimSpace(email[at+1:])), ".")
+	if consumerDomains[domain] {
+		return AccountMSA
+	}
+	labels := strings.Split(domain, ".")
+	if len(labels) < 2 || !consumerFamilies[labels[0]] {
+		return AccountWork
+	}
+	rest := labels[1:]
+	if len(rest) == 2 && secondLevels[rest[0]] {
+		rest = rest[1:]
+	}
+	if len(rest) == 1 && len(rest[0]) >= 2 && strings.Trim(rest[0], "abcdefghijklmnopqrstuvwxyz") == "" {
+		return AccountMSA
+	}
+	return AccountWork
+}
+
+// AccountKindOfIdentity decides the account kind of an identity: by the directory that issued
+// it when one is known (Microsoft's consumer tenant issues personal accounts), else by the
+// domain rule. Sign-in through a directory stores its answer on the person (people.account_kind),
+// which every MSA check then reads.
+func AccountKindOfIdentity(directoryTenantID, email string) string {
+	switch strings.ToLower(strings.TrimSpace(directoryTenantID)) {
+	case "":
+		return AccountKindOf(email)
+	case ConsumerTenantID:
+		return AccountMSA
+	}
+	return AccountWork
 }
 
 // SetPersonLanguage records a person's language choice ("" = follow the browser).

@@ -49,3 +49,13 @@ func (db *DB) Counting(fn func()) int64 {
 	fn()
 	return db.statements.Load() - before
 }
+
+// SetMSAExceptionForTest sets a workspace's MSA exception directly, bypassing the rules: tests
+// use it to build workspaces that got the exception before Microsoft's MSA retirement (Phase
+// 2a), which the product itself can no longer switch on.
+func (db *DB) SetMSAExceptionForTest(ctx context.Context, tenantID, wsID int64, on bool) error {
+	return db.writeTx(ctx, func(tx *Tx) error {
+		_, err := tx.exec(ctx, `UPDATE workspaces SET msa_exception = ? WHERE id = ? AND tenant_id = ?`, on, wsID, tenantID)
+		return err
+	})
+}

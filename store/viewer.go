@@ -196,12 +196,16 @@ var viewerSQL = myGroupsCTE + `
 
 // accessInput reads the person's access sources in one statement (no tenant row).
 func accessInput(ctx context.Context, tx *Tx, tenantID int64, p Person) (perm.Input, error) {
-	return viewerRowsOf(ctx, tx, myGroupsCTE+accessSQL, tenantID, nil, nil, tenantID, p.ID, p.Email)
+	in, err := viewerRowsOf(ctx, tx, myGroupsCTE+accessSQL, tenantID, nil, nil, tenantID, p.ID, p.Email)
+	dropCustomerRoles(p, &in)
+	return in, err
 }
 
 // viewerRows reads the tenant, the workspaces and the access of the viewer in one statement.
 func viewerRows(ctx context.Context, tx *Tx, tenantID int64, p Person, wsID int64, v *Viewer, names *workspaceNames) (perm.Input, error) {
-	return viewerRowsOf(ctx, tx, viewerSQL, tenantID, v, names, tenantID, p.ID, p.Email, wsID)
+	in, err := viewerRowsOf(ctx, tx, viewerSQL, tenantID, v, names, tenantID, p.ID, p.Email, wsID)
+	dropCustomerRoles(p, &in)
+	return in, err
 }
 
 // wsNameKey is a workspace's name and its sort key (lower-cased name).
@@ -264,6 +268,22 @@ func viewerRowsOf(ctx context.Context, tx *Tx, q string, tenantID int64, v *View
 		}
 	}
 	return in, rows.Err()
+}
+
+// customerRoleAllowed applies the tenant-role rule on the read side, for the paths no form
+// guards (a directory group holding Administrator gains an MSA or Microsoft member): the
+// customer's tenant-wide roles, Global Admin and Services Admin, reach only the customer's own
+// work accounts (customerWorkAccount).
+func customerRoleAllowed(p Person, r perm.Role) bool {
+	if r != perm.RoleGlobalAdmin && r != perm.RoleServicesAdmin {
+		return true
+	}
+	return customerWorkAccount(p, "") == nil
+}
+
+// dropCustomerRoles removes from in the roles p may not hold (customerRoleAllowed).
+func dropCustomerRoles(p Person, in *perm.Input) {
+	in.Roles = slices.DeleteFunc(in.Roles, func(r perm.RoleAssignment) bool { return !customerRoleAllowed(p, r.Role) })
 }
 
 // peopleWorkspaces finds the "People of …" links from the access already computed and the

@@ -167,7 +167,8 @@ func TestGrantRules(t *testing.T) {
 		{"grantable, held", GrantChange{1, user.ID, perm.ViewOpenCanvas, 0}, ""},
 		{"User cell blank", GrantChange{1, user.ID, perm.ViewCSRVDashboard, 0}, "perm.error.not_grantable"},
 		{"deprecated", GrantChange{1, user.ID, perm.ContractDetails, 1}, "perm.error.not_grantable"},
-		{"not held by the actor", GrantChange{1, user.ID, perm.Training, 1}, "perm.error.not_held"},
+		{"workspace permission the GA does not hold (issue 12: granted)", GrantChange{1, user.ID, perm.Programs, 1}, ""},
+		{"tenant-level grant with a workspace", GrantChange{1, user.ID, perm.ViewEngagements, 1}, "perm.error.may_not_grant"},
 		{"to oneself", GrantChange{1, ga.ID, perm.ViewEngagements, 0}, "perm.error.self"},
 		{"unknown permission", GrantChange{1, user.ID, perm.Permission("root"), 0}, "perm.error.unknown"},
 	}
@@ -195,8 +196,8 @@ func TestGrantRules(t *testing.T) {
 			a.Tenant(perm.ViewOpenCanvas), a.Tenant(perm.ViewCSRVDashboard))
 	}
 	var audits int
-	if err := db.read.QueryRow(`SELECT count(*) FROM audit_log WHERE action = 'grant.add'`).Scan(&audits); err != nil || audits != 1 {
-		t.Errorf("grant.add audit rows = %d (%v), want 1", audits, err)
+	if err := db.read.QueryRow(`SELECT count(*) FROM audit_log WHERE action = 'grant.add'`).Scan(&audits); err != nil || audits != 2 {
+		t.Errorf("grant.add audit rows = %d (%v), want 2", audits, err)
 	}
 	// Revoking it takes it away; revoking a role-inherited permission finds no grant.
 	if err := db.Revoke(ctx, actor, gaAccess, GrantChange{1, user.ID, perm.ViewOpenCanvas, 0}); err != nil {

@@ -263,20 +263,25 @@ func (db *DB) UpdateWorkspace(ctx context.Context, actor Actor, tenantID, id, ve
 	})
 }
 
-// SetMSAException switches a workspace's MSA exception to the target state on. Switching it
-// off is refused on a workspace of a Premier agreement. MSA people already in the workspace
-// stay either way. Setting the state it already has changes nothing and writes no audit row.
+// SetMSAException switches a workspace's MSA exception to the target state on. Since
+// Microsoft's MSA retirement (Phase 2a) a workspace without the exception can no longer switch
+// it on, so the exception can only be switched off (issue 12, point 7); switching it off is
+// refused on a workspace of a Premier agreement ("can't be turned off"). MSA people already in
+// the workspace stay. Setting the state it already has changes nothing and writes no audit row.
 func (db *DB) SetMSAException(ctx context.Context, actor Actor, tenantID, id int64, on bool) error {
 	return db.writeTx(ctx, func(tx *Tx) error {
 		w, err := workspaceByID(ctx, tx, tenantID, id)
 		if err != nil {
 			return err
 		}
-		if !on && w.MSAOffRefused() {
-			return Refuse("workspaces.msa.error.premier")
-		}
 		if w.MSAException == on {
 			return nil
+		}
+		if on {
+			return Refuse("workspaces.msa.error.retired")
+		}
+		if w.MSAOffRefused() {
+			return Refuse("workspaces.msa.error.premier")
 		}
 		if _, err := tx.exec(ctx, `UPDATE workspaces SET msa_exception = ?, version = version + 1 WHERE id = ? AND tenant_id = ?`,
 			on, id, tenantID); err != nil {
@@ -292,15 +297,16 @@ func (db *DB) SetMSAException(ctx context.Context, actor Actor, tenantID, id int
 type WorkspaceImpact struct {
 	Members            int `json:"members"`             // people's memberships
 	Grants             int `json:"grants"`              // individual permissions granted in it (to people and groups)
-	AdminRoles         int `json:"admin_roles"`         // Workspace Admin roles held there
+	AdminRoles         int `json:"admin_roles"`         // Workspace Admin roles held there (with the Services Admins in the default workspace, footnote 2)
 	PendingInvitations int `json:"pending_invitations"` // invitations not yet used, revoked or expired
 }
 
 // workspaceImpactSQL selects the four counts of WorkspaceImpact. Parameters: workspace id
-// (four times), then now.
+// (five times), then now.
 const workspaceImpactSQL = `(SELECT count(*) FROM workspace_members WHERE workspace_id = ?),
 	(SELECT count(*) FROM grants WHERE workspace_id = ?),
-	(SELECT count(*) FROM role_assignments WHERE workspace_id = ?),
+	(SELECT count(*) FROM role_assignments WHERE workspace_id = ?) + (SELECT count(*) FROM role_assignments sa
+		JOIN workspaces dw ON dw.tenant_id = sa.tenant_id WHERE sa.role = 'services_admin' AND dw.id = ? AND dw.is_default = 1),
 	(SELECT count(*) FROM invitations WHERE workspace_id = ? AND used_at IS NULL AND revoked_at IS NULL AND expires_at > ?)`
 
 // WorkspaceMSAPerson is a person with a personal Microsoft account in a workspace.
@@ -334,7 +340,7 @@ func (db *DB) WorkspaceDetails(ctx context.Context, tenantID, id int64) (Workspa
 		im := &d.Impact
 		err := tx.queryRow(ctx, `SELECT `+workspaceColumns+`, a.number, a.starts_on, a.ends_on, `+workspaceImpactSQL+`
 			FROM workspaces w JOIN agreements a ON a.id = w.agreement_id WHERE w.id = ? AND w.tenant_id = ?`,
-			id, id, id, id, tx.now(), id, tenantID).Scan(
+			id, id, id, id, id, tx.now(), id, tenantID).Scan(
 			&w.ID, &w.TenantID, &w.AgreementID, &w.AgreementKind, &w.Name, &w.Description, &w.IsDefault, &w.MSAException, &w.Version, &created,
 			&d.Agreement.Number, &d.Agreement.StartsOn, &d.Agreement.EndsOn,
 			&im.Members, &im.Grants, &im.AdminRoles, &im.PendingInvitations)
@@ -397,7 +403,7 @@ func (db *DB) DeleteWorkspace(ctx context.Context, actor Actor, tenantID, id int
 		var im WorkspaceImpact
 		var number string
 		err = tx.queryRow(ctx, `SELECT a.number, `+workspaceImpactSQL+` FROM agreements a WHERE a.id = ?`,
-			id, id, id, id, tx.now(), w.AgreementID).Scan(&number, &im.Members, &im.Grants, &im.AdminRoles, &im.PendingInvitations)
+			id, id, id, id, id, tx.now(), w.AgreementID).Scan(&number, &im.Members, &im.Grants, &im.AdminRoles, &im.PendingInvitations)
 		if err != nil {
 			return fmt.Errorf("count what deleting workspace %d removes: %w", id, err)
 		}

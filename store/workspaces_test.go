@@ -282,20 +282,30 @@ func TestSetMSAException(t *testing.T) {
 		tenant    int64
 		workspace int64
 		on        bool
-		wantErr   string // "", "premier", "not found"
+		wantErr   string // "", "premier", "retired", "not found"
 		wantState bool
 		audits    int
 	}{
+		{"another tenant's workspace", w.fabrikam, w.wsSandbox, false, "not found", true, 0},
 		{"off on a Unified workspace", w.contoso, w.wsSandbox, false, "", false, 1},
 		{"off again changes nothing", w.contoso, w.wsSandbox, false, "", false, 1},
-		{"on", w.contoso, w.wsSandbox, true, "", true, 2},
-		{"on on a Premier workspace", w.contoso, w.wsLabs, true, "", true, 3},
-		{"off on a Premier workspace is refused", w.contoso, w.wsLabs, false, "premier", true, 3},
-		{"another tenant's workspace", w.fabrikam, w.wsSandbox, false, "not found", true, 3},
+		{"on is refused since the MSA retirement (issue 12)", w.contoso, w.wsSandbox, true, "retired", false, 1},
+		{"on on a Premier workspace is refused too", w.contoso, w.wsLabs, true, "retired", false, 1},
+		{"off on a Premier workspace that had it is refused", w.contoso, w.wsLabs, false, "premier", true, 1},
 	}
 	for _, s := range steps {
+		if s.wantErr == "premier" {
+			// A Premier workspace that got the exception before the retirement.
+			if err := db.SetMSAExceptionForTest(ctx, w.contoso, s.workspace, true); err != nil {
+				t.Fatal(err)
+			}
+		}
 		err := db.SetMSAException(ctx, w.admin, s.tenant, s.workspace, s.on)
 		switch s.wantErr {
+		case "retired":
+			if wsRuleOf(err) != "workspaces.msa.error.retired" {
+				t.Errorf("%s: err = %v, want the retirement refusal", s.name, err)
+			}
 		case "":
 			if err != nil {
 				t.Errorf("%s: %v", s.name, err)

@@ -23,7 +23,8 @@ func (s *Server) rolesMatrix(c echo.Context) error {
 // role gives something in every workspace), never the tenant's whole list.
 func (s *Server) myAccess(c echo.Context) error {
 	v := req(c).Viewer
-	data := views.MyAccessData{Microsoft: v.Person.Microsoft, HasTenant: v.Tenant.ID != 0, CloudConsent: v.Tenant.CloudConsent}
+	data := views.MyAccessData{Microsoft: v.Person.Microsoft, HasTenant: v.Tenant.ID != 0, CloudConsent: v.Tenant.CloudConsent,
+		CanSeeConsent: v.Tenant.ID != 0 && tenantNeedMet(v, needCloudView)}
 	if v.Tenant.ID != 0 {
 		data.Tenant = accessRows(v.Access, 0, v.Access.TenantPermissions())
 		ids, every := v.Access.WorkspacesWith(workspacePermissions()...)

@@ -36,7 +36,7 @@ func TestRolesPageRendersTheMatrix(t *testing.T) {
 		if got := r.count(`#matrix-workspace thead th[scope="col"]`); got != 7 {
 			t.Errorf("%s: %d column headers with scope, want 7", tt.lang, got)
 		}
-		if got := r.count(`tbody th[scope="row"]`); got != 19 {
+		if got := r.count(`.matrix tbody th[scope="row"]`); got != 19 {
 			t.Errorf("%s: %d row headers with scope, want 19", tt.lang, got)
 		}
 		row := r.doc.Find(`tr[data-permission="view_all_support_cases"] td`)

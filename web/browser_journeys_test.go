@@ -6,8 +6,10 @@ package web
 // keyboard alone.
 
 import (
+	"context"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -313,9 +315,17 @@ func stepWorkspaceMSAOff(tb *tab) {
 	id := tb.workspaceID()
 	sw := "#msa-" + id + " button.switch"
 	if eval[string](tb, `document.querySelector(`+jsString(sw)+`).getAttribute("aria-pressed")`) == "false" {
-		// A new workspace may start with the exception off: switch it on first (no confirmation).
-		tb.click(sw, 0)
-		tb.wantFlash(tb.msg("workspaces.msa.saved_on"))
+		// A new workspace starts with the exception off and, since Microsoft's MSA retirement
+		// (Phase 2a), can't switch it on: the switch is disabled and says why (issue 12). The
+		// journey goes on with a workspace that had it from before.
+		if eval[bool](tb, `document.querySelector(`+jsString(sw)+`).disabled`) != true {
+			tb.t.Error("the MSA switch of a workspace without the exception is not disabled")
+		}
+		wsID, _ := strconv.ParseInt(id, 10, 64)
+		if err := tb.a.db.SetMSAExceptionForTest(context.Background(), tb.a.ids.contoso, wsID, true); err != nil {
+			tb.t.Fatal(err)
+		}
+		tb.open("/admin/workspaces/"+id, http.StatusOK)
 	}
 	tb.click(sw, 0)
 	tb.wantPath("/admin/workspaces/" + id + "/msa-off")
@@ -328,6 +338,7 @@ func stepWorkspaceMSAOff(tb *tab) {
 	if got := eval[string](tb, `document.querySelector(`+jsString(sw)+`).getAttribute("aria-pressed")`); got != "false" {
 		tb.t.Errorf("the MSA switch says aria-pressed=%s after switching off", got)
 	}
+	tb.wantText("#msa-why-"+id, tb.msg("workspaces.msa.retired"))
 }
 
 // stepDeleteWorkspace deletes the workspace: a wrong name typed is refused by the field (checked

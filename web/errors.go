@@ -96,6 +96,9 @@ func (s *Server) handleError(err error, c echo.Context) {
 		}
 	}
 	data := views.ErrorData{Status: status, TitleID: titleID, MessageID: messageID}
+	if rule := (*store.RuleError)(nil); errors.As(err, &rule) {
+		data.MessageArgs = rule.Args
+	}
 	if status >= 500 {
 		data.RequestID = reqID
 	}

@@ -157,7 +157,7 @@ func TestGlobalAdminInviteRefusals(t *testing.T) {
 	}{
 		{"no email", "", "", 422, "email", "Enter an email address."},
 		{"not an email", "nadia at contoso", "", 422, "email", "Enter an email address like name@example.com, without a name or brackets."},
-		{"personal account", "pat.two@outlook.example", "", 422, "email", "Personal Microsoft accounts (MSA) can't be invited to this tenant's default workspace: its MSA exception is off. Use a work account."},
+		{"personal account", "pat.two@outlook.example", "", 422, "email", "A personal Microsoft account (MSA) can't hold a tenant role: Global Admins and the CSM are the organization's own work accounts."},
 		{"name too long", "nadia@contoso.example", strings.Repeat("n", 101), 422, "display_name", "Use 100 characters or fewer, without control characters."},
 		{"already one", "DISABLED@contoso.example", "", 422, "email", "This person is already a Global Admin."},
 		{"themself", "global.admin@contoso.example", "", 403, "", ""},

@@ -16,15 +16,15 @@ import (
 
 // A workspace's directory group access (product.md §5 "Entra group access"): give a directory
 // group Workspace Admin or G permissions in the workspace, change or remove it. Open to holders
-// of Manage users there and to tenant admins; what each may give is what the store accepts from
-// them (store/groups.go), and the forms offer only that.
+// of Invite users or Manage users there and to tenant admins; what each may give is what the
+// store accepts from them (store.MayGrant), and the forms offer only that.
 
 // workspaceGrantable is what the viewer may give a group in the workspace: Workspace Admin when
 // the store would let them, and the grantable permissions they hold there, in matrix order.
 func workspaceGrantable(a perm.Access, wsID int64) (bool, []perm.Permission) {
 	var ps []perm.Permission
 	for _, row := range perm.Rows(perm.ScopeWorkspace) {
-		if perm.Grantable(row.Permission) && a.Workspace(wsID, row.Permission) {
+		if store.GroupGrantable(row.Permission) && store.MayGrant(a, row.Permission, wsID) {
 			ps = append(ps, row.Permission)
 		}
 	}

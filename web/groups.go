@@ -189,7 +189,7 @@ func (s *Server) groupViewData(c echo.Context, id int64) (views.GroupViewData, e
 
 // groupOffers lists the roles and permissions the viewer may give the group and it does not
 // hold yet: roles a group can hold that the viewer may give (store.CanGiveGroupRole), and
-// grantable permissions the viewer holds in that scope.
+// the permissions the store would let the viewer grant a group there (store.MayGrant).
 func groupOffers(a perm.Access, d store.GroupDetail) ([]views.GroupRoleOption, []views.GroupGrantScope) {
 	held := map[int64]store.GroupScopeAccess{}
 	for _, sc := range d.Access {
@@ -210,11 +210,11 @@ func groupOffers(a perm.Access, d store.GroupDetail) ([]views.GroupRoleOption, [
 		}
 	}
 	var scopes []views.GroupGrantScope
-	offer := func(wsID int64, wsName string, sc perm.Scope, holds func(perm.Permission) bool) {
+	offer := func(wsID int64, wsName string, sc perm.Scope) {
 		gs := views.GroupGrantScope{WorkspaceID: wsID, WorkspaceName: wsName}
 		for _, row := range perm.Rows(sc) {
 			p := row.Permission
-			if perm.Grantable(p) && holds(p) && !slices.Contains(held[wsID].Grants, p) {
+			if store.GroupGrantable(p) && store.MayGrant(a, p, wsID) && !slices.Contains(held[wsID].Grants, p) {
 				gs.Permissions = append(gs.Permissions, p)
 			}
 		}
@@ -222,9 +222,9 @@ func groupOffers(a perm.Access, d store.GroupDetail) ([]views.GroupRoleOption, [
 			scopes = append(scopes, gs)
 		}
 	}
-	offer(0, "", perm.ScopeTenant, a.Tenant)
+	offer(0, "", perm.ScopeTenant)
 	for _, ws := range d.Workspaces {
-		offer(ws.ID, ws.Name, perm.ScopeWorkspace, func(p perm.Permission) bool { return a.Workspace(ws.ID, p) })
+		offer(ws.ID, ws.Name, perm.ScopeWorkspace)
 	}
 	return roles, scopes
 }

@@ -125,7 +125,8 @@ func TestGroupAccessRules(t *testing.T) {
 		status int
 	}{
 		{"not grantable (Manage users)", "/grants", url.Values{"permission": {fmt.Sprintf("manage_users:%d", a.ids.wsLabs)}}, http.StatusConflict},
-		{"not held (GA has no Training in a workspace)", "/grants", url.Values{"permission": {fmt.Sprintf("training:%d", a.ids.wsLabs)}}, http.StatusForbidden},
+		{"issue 12: a Global Admin grants Training in a workspace", "/grants", url.Values{"permission": {fmt.Sprintf("training:%d", a.ids.wsLabs)}}, http.StatusSeeOther},
+		{"Support contact is for named people, not groups", "/grants", url.Values{"permission": {fmt.Sprintf("support_contact:%d", a.ids.wsLabs)}}, http.StatusConflict},
 		{"unknown permission", "/grants", url.Values{"permission": {"fly:0"}}, http.StatusUnprocessableEntity},
 		{"malformed permission", "/grants", url.Values{"permission": {"view_engagements"}}, http.StatusUnprocessableEntity},
 		{"no group gets CSAM", "/roles", url.Values{"role": {"csam:0"}}, http.StatusUnprocessableEntity},
@@ -146,8 +147,8 @@ func TestGroupAccessRules(t *testing.T) {
 	}
 	// What was refused wrote nothing; what was allowed wrote one row each.
 	got := groupCountActions(groupAuditActions(t, a))
-	if got["group.role.add"] != 2 || got["group.grant.add"] != 1 {
-		t.Errorf("audit: %d role rows, %d grant rows; want 2 and 1", got["group.role.add"], got["group.grant.add"])
+	if got["group.role.add"] != 2 || got["group.grant.add"] != 2 {
+		t.Errorf("audit: %d role rows, %d grant rows; want 2 and 2", got["group.role.add"], got["group.grant.add"])
 	}
 	r = ga.get(views.AdminGroupPath(other))
 	if r.count(`[data-scope="0"] [data-permission="view_engagements"]`) != 1 ||
@@ -157,8 +158,8 @@ func TestGroupAccessRules(t *testing.T) {
 	if r.count(`#role-form option[value="global_admin:0"]`) != 1 || r.count(fmt.Sprintf(`#role-form option[value="workspace_admin:%d"]`, a.ids.wsLabs)) != 0 {
 		t.Error("the role form should offer Administrator and not the Workspace Admin role already held")
 	}
-	if r.count(`#grant-form option[value^="training:"]`) != 0 {
-		t.Error("the grant form offers a permission the Global Admin doesn't hold")
+	if r.count(fmt.Sprintf(`#grant-form option[value="programs:%d"]`, a.ids.wsLabs)) != 1 || r.count(`#grant-form option[value^="support_contact:"]`) != 0 {
+		t.Error("the grant form should offer a Global Admin every G permission of a workspace but Support contact (issue 12)")
 	}
 }
 
@@ -275,10 +276,10 @@ func TestWorkspaceGroupAccess(t *testing.T) {
 	if got["group.create"] != 1 || got["group.grant.add"] != 2 || got["group.role.add"] != 1 || got["group.grant.remove"] != 2 || got["group.role.remove"] != 1 {
 		t.Errorf("audit rows %v", got)
 	}
-	// A Global Admin can give Workspace Admin but is offered no permission they don't hold.
+	// A Global Admin gives Workspace Admin and every G permission but Support contact (issue 12).
 	r = a.browserFor(globalAdm).get(path)
-	if r.count("#f-admin") != 1 || r.count(`input[name="permission"]`) != 0 {
-		t.Error("the Global Admin should be offered Workspace Admin and no workspace permission")
+	if r.count("#f-admin") != 1 || r.count(`input[name="permission"][value="programs"]`) != 1 || r.count(`input[name="permission"][value="support_contact"]`) != 0 {
+		t.Error("the Global Admin should be offered Workspace Admin and the workspace's G permissions but Support contact")
 	}
 }
 

@@ -26,8 +26,9 @@ func pendingPeopleURL(wsID int64) string {
 	return views.WorkspacePeoplePath(wsID) + "?status=" + store.StatusPending
 }
 
-// inviteFormData is the invite page for the viewer: the permissions they may grant (the
-// workspace's G cells they hold) and, for Manage users holders, the Workspace Admin choice.
+// inviteFormData is the invite page for the viewer: the permissions they may grant
+// (store.MayGrant: every G cell of the workspace for those who manage its people, none for
+// holders of Invite users alone) and, for Manage users holders, the Workspace Admin choice.
 func (s *Server) inviteFormData(c echo.Context) views.InviteFormData {
 	rq := req(c)
 	ws := *rq.Workspace
@@ -37,9 +38,14 @@ func (s *Server) inviteFormData(c echo.Context) views.InviteFormData {
 		Submission: store.NewSubmissionToken(),
 	}
 	for _, row := range perm.Rows(perm.ScopeWorkspace) {
-		if perm.Grantable(row.Permission) && rq.Viewer.Access.Workspace(ws.ID, row.Permission) {
+		if store.MayGrant(rq.Viewer.Access, row.Permission, ws.ID) {
 			d.Grantable = append(d.Grantable, row.Permission)
 		}
+	}
+	if seats, err := s.db.SupportContactSeatsOf(c.Request().Context(), rq.Viewer.Tenant.ID, ws.ID); err == nil {
+		d.Seats = &seats
+	} else {
+		s.log.Error("support contact seats", "err", err) // the form works without the line
 	}
 	return d
 }

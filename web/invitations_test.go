@@ -58,9 +58,9 @@ func TestInviteOnePerson(t *testing.T) {
 	form := b.get(wsPath(a.ids.wsLabs, "/people/invite"))
 	var offered []string
 	form.doc.Find(`#invite-form input[name="permission"]`).Each(func(_ int, s *goquerySelection) { offered = append(offered, s.AttrOr("value", "")) })
-	want := []string{"view_all_support_cases", "training_manager", "training", "customer_activity", "programs", "invite_users", "health", "shared_files"}
+	want := []string{"support_contact", "view_all_support_cases", "training_manager", "training", "customer_activity", "programs", "invite_users", "health", "shared_files"}
 	if !slices.Equal(offered, want) {
-		t.Errorf("offered permissions %v, want the G cells a Workspace Admin holds %v", offered, want)
+		t.Errorf("offered permissions %v, want every G cell of the workspace (issue 12) %v", offered, want)
 	}
 	if form.count("#f-make_admin") != 1 {
 		t.Error("a Manage users holder isn't offered Workspace Admin")
@@ -93,24 +93,32 @@ func TestInviteOnePerson(t *testing.T) {
 // goquerySelection keeps the test's Each callbacks short.
 type goquerySelection = goquery.Selection
 
-func TestInviteFormOffersOnlyWhatTheInviterHolds(t *testing.T) {
+// TestInviteFormOffersWhatTheInviterMayGrant: permissions on an invitation are grants, so the
+// one grant rule applies (issue 12): those who manage the workspace's users and Global Admins
+// attach any G permission; a holder of Invite users alone invites without permissions.
+func TestInviteFormOffersWhatTheInviterMayGrant(t *testing.T) {
 	a := newApp(t)
 	im := a.browserFor(imActor).get(wsPath(a.ids.wsLabs, "/people/invite"))
-	var offered []string
-	im.doc.Find(`#invite-form input[name="permission"]`).Each(func(_ int, s *goquerySelection) { offered = append(offered, s.AttrOr("value", "")) })
-	if want := []string{"view_all_support_cases", "training", "programs", "invite_users", "health", "shared_files"}; !slices.Equal(offered, want) {
-		t.Errorf("Incident Manager is offered %v, want %v", offered, want)
+	if im.count(`#invite-form input[name="permission"]`) != 0 || im.count("#invite-no-grantable") != 1 {
+		t.Error("an Incident Manager (Invite users, no Manage users) should be offered no permission, and a note")
 	}
 	if im.count("#f-make_admin") != 0 {
 		t.Error("an Incident Manager (no Manage users) is offered Workspace Admin")
 	}
 	ga := a.browserFor(globalAdm).get(wsPath(a.ids.wsLabs, "/people/invite"))
-	if ga.count(`#invite-form input[name="permission"]`) != 0 || ga.count("#invite-no-grantable") != 1 || ga.count("#f-make_admin") != 1 {
-		t.Error("a Global Admin (no workspace cell) should get no permission to grant, a note, and the Workspace Admin choice")
+	if ga.count(`#invite-form input[name="permission"]`) != 9 || ga.count(`#invite-form input[value="support_contact"]`) != 1 || ga.count("#f-make_admin") != 1 {
+		t.Error("a Global Admin should be offered the nine G permissions of the workspace and the Workspace Admin choice")
 	}
 	b := a.browserFor(imActor)
 	if r := b.inviteForm(a.ids.wsLabs, "x@contoso.example", url.Values{"make_admin": {"true"}}); r.status != http.StatusUnprocessableEntity {
 		t.Errorf("Incident Manager forging make_admin: %d, want 422", r.status)
+	}
+	r := b.inviteForm(a.ids.wsLabs, "y@contoso.example", url.Values{"permission": {"training"}})
+	if r.status != http.StatusUnprocessableEntity || !strings.Contains(r.text("#err-permissions"), "Only the people who manage this workspace's users") {
+		t.Errorf("Incident Manager forging a permission: %d %q, want 422 and the grant rule", r.status, r.text("#err-permissions"))
+	}
+	if r := b.inviteForm(a.ids.wsLabs, "z@contoso.example", nil); r.status != http.StatusSeeOther {
+		t.Errorf("Incident Manager inviting without permissions: %d, want 303", r.status)
 	}
 }
 
@@ -130,7 +138,6 @@ func TestInviteValidation(t *testing.T) {
 		{"already a member", "MEMBER@contoso.example", nil, "email", "This person is already in the workspace."},
 		{"already invited", "already.invited@contoso.example", nil, "email", "This person is already invited. Resend their invitation from the people list."},
 		{"MSA where the exception is off", "someone@outlook.example", nil, "email", "Personal Microsoft accounts (MSA) can't be invited here: the workspace's MSA exception is off."},
-		{"permission not held", "ok@contoso.example", url.Values{"permission": {"support_contact"}}, "permissions", "You can only grant permissions you hold yourself."},
 		{"permission that comes with a role only", "ok@contoso.example", url.Values{"permission": {"manage_users"}}, "permissions", "This permission can't be granted individually: it only comes with a role."},
 		{"unknown permission", "ok@contoso.example", url.Values{"permission": {"root"}}, "permissions", "Choose permissions of this workspace from the list."},
 	}
@@ -201,7 +208,7 @@ func TestImportCSVPreviewThenConfirm(t *testing.T) {
 		t.Fatalf("preview: %d %s", r.status, r.text(".alert"))
 	}
 	wantRows := map[string]string{
-		"2": "true", "3": "false", "4": "false", "5": "false", "6": "false", "7": "false", "8": "false", "10": "true",
+		"2": "true", "3": "false", "4": "false", "5": "false", "6": "false", "7": "false", "8": "true", "10": "true",
 	}
 	got := map[string]string{}
 	r.doc.Find("#import-rows tbody tr").Each(func(_ int, s *goquerySelection) { got[s.AttrOr("data-line", "")] = s.AttrOr("data-ok", "") })
@@ -211,13 +218,13 @@ func TestImportCSVPreviewThenConfirm(t *testing.T) {
 	for line, msg := range map[string]string{
 		"3": "Enter an email address like name@contoso.com.", "4": "This address appears twice.", "5": "This person is already in the workspace.",
 		"6": "Personal Microsoft accounts (MSA) can't be invited here: the workspace's MSA exception is off.",
-		"7": "Choose permissions of this workspace from the list.", "8": "You can only grant permissions you hold yourself.",
+		"7": "Choose permissions of this workspace from the list.",
 	} {
 		if got := r.text(`#import-rows tr[data-line="` + line + `"] .field-error`); got != msg {
 			t.Errorf("line %s: %q, want %q", line, got, msg)
 		}
 	}
-	if got := r.text("#import-confirm button"); got != "Send 2 invitations" {
+	if got := r.text("#import-confirm button"); got != "Send 3 invitations" {
 		t.Errorf("confirm button = %q", got)
 	}
 	if out, _ := a.db.Outbox(context.Background(), a.ids.contoso, a.ids.wsLabs, "", ""); out.Total != 0 {
@@ -241,15 +248,15 @@ func TestImportCSVPreviewThenConfirm(t *testing.T) {
 		pending = append(pending, p.Person.Email)
 	}
 	slices.Sort(pending)
-	if !slices.Equal(pending, []string{"ada@contoso.example", "dee@contoso.example"}) {
-		t.Errorf("pending after import = %v, want ada and dee", pending)
+	if !slices.Equal(pending, []string{"ada@contoso.example", "cy@contoso.example", "dee@contoso.example"}) {
+		t.Errorf("pending after import = %v, want ada, cy (Support contact, issue 12) and dee", pending)
 	}
 	// Sending the same confirmation again invites nobody twice.
 	if res := b.post(wsPath(a.ids.wsLabs, "/people/import/confirm"), confirm); res.status != http.StatusSeeOther {
 		t.Errorf("second confirm: %d, want 303", res.status)
 	}
-	if out, _ := a.db.Outbox(context.Background(), a.ids.contoso, a.ids.wsLabs, "", ""); out.Total != 2 {
-		t.Errorf("%d messages after two confirmations, want 2", out.Total)
+	if out, _ := a.db.Outbox(context.Background(), a.ids.contoso, a.ids.wsLabs, "", ""); out.Total != 3 {
+		t.Errorf("%d messages after two confirmations, want 3", out.Total)
 	}
 	// A confirmation whose rows became invalid since shows the preview again and sends nothing.
 	stale := url.Values{"email": {"ada@contoso.example"}, "permissions": {""}, "_submission": {store.NewSubmissionToken()}}

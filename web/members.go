@@ -17,9 +17,9 @@ import (
 // A workspace's people (product.md §5 "Manage users"). Holders of Invite users or Manage users
 // in the workspace see its people and invite more; only Manage users holders change grants, the
 // Workspace Admin role and membership. Tenant admins (Global Admins, CSAMs) pass both rules in
-// every workspace of their tenant, as they run workspaces from the Admin Center; what they may
-// grant individually is still only what they hold there (store.Grant), which for a Global
-// Admin is nothing: the matrix gives that role no workspace cell.
+// every workspace of their tenant, as they run workspaces from the Admin Center. Who grants
+// what is one rule, store.MayGrant: whoever manages the workspace's people grants every G
+// permission of it, Support contact included (within the agreement's seats).
 
 // peopleNav is the workspace's people navigation for the viewer.
 func peopleNav(c echo.Context, current string) views.PeopleNav {
@@ -97,7 +97,11 @@ func (s *Server) renderPerson(c echo.Context, status int, m store.WorkspacePerso
 	v := rq.Viewer
 	canManage := store.CanManageUsers(v.Access, ws.ID)
 	self := m.Person.ID == v.Person.ID
-	d := views.PersonData{Nav: peopleNav(c, ""), Member: m, CanManage: canManage, Self: self, IsAdmin: m.WorkspaceAdmin(ws.ID)}
+	seats, err := s.db.SupportContactSeatsOf(c.Request().Context(), v.Tenant.ID, ws.ID)
+	if err != nil {
+		return err
+	}
+	d := views.PersonData{Nav: peopleNav(c, ""), Member: m, CanManage: canManage, Self: self, IsAdmin: m.WorkspaceAdmin(ws.ID), Seats: seats}
 	for _, row := range perm.Rows(perm.ScopeWorkspace) {
 		if row.Deprecated {
 			continue
@@ -106,9 +110,9 @@ func (s *Server) renderPerson(c echo.Context, status int, m store.WorkspacePerso
 		pp := views.PersonPermission{
 			Permission: pm, Sources: m.Access.Why(ws.ID, pm), Grantable: perm.Grantable(pm), Individual: m.IndividualGrant(ws.ID, pm),
 		}
-		// Nobody grants what they don't hold, nor changes their own permissions; a pending
-		// person gets what their invitation says when they accept it.
-		pp.CanChange = canManage && !self && pp.Grantable && v.Access.Workspace(ws.ID, pm) && m.Status != store.StatusPending
+		// One rule says who grants (store.MayGrant); nobody changes their own permissions, and
+		// a pending person gets what their invitation says when they accept it.
+		pp.CanChange = !self && store.MayGrant(v.Access, pm, ws.ID) && m.Status != store.StatusPending
 		d.Permissions = append(d.Permissions, pp)
 	}
 	return s.render(c, status, views.PersonPage(s.page(c, "people.person.title", "Name", m.Name(), "Workspace", ws.Name), d))

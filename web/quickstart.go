@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
-	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -249,15 +248,8 @@ func (s *Server) quickstartSwitch(c echo.Context) error {
 	if !store.ValidAdminModel(to) {
 		return echo.ErrNotFound
 	}
-	raw := v.Get("emails")
-	var staff []string
-	if to == store.AdminModelDelegation && strings.TrimSpace(raw) != "" {
-		var msg string
-		if staff, msg = store.ParseGroupEmails(raw); msg != "" {
-			return s.quickstartSwitchRender(c, to, http.StatusUnprocessableEntity, "", raw, views.Errors{"emails": msg})
-		}
-	}
-	err = s.db.SwitchAdminModel(c.Request().Context(), s.groupActorOf(c), req(c).Viewer.Tenant.ID, from, to, staff)
+	raw := ""
+	err = s.db.SwitchAdminModel(c.Request().Context(), s.groupActorOf(c), req(c).Viewer.Tenant.ID, from, to)
 	if errs, ok := fieldErrors(err); ok {
 		return s.quickstartSwitchRender(c, to, http.StatusUnprocessableEntity, "", raw, errs)
 	}

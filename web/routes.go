@@ -102,7 +102,10 @@ type Route struct {
 var (
 	needPeopleView   = WorkspaceAnyOrTenantAdmin(perm.ManageUsers, perm.InviteUsers)
 	needPeopleManage = WorkspaceAnyOrTenantAdmin(perm.ManageUsers)
-	needGroupAccess  = WorkspaceAnyOrTenantAdmin(perm.ManageUsers)
+	// Microsoft's "Manage users" page: the Microsoft Entra group access tab is there for
+	// holders of Invite users (issue 12, point 3). What they may give a group is the store's
+	// rule (store.MayGrant, store.CanGiveGroupRole); the forms offer only that.
+	needGroupAccess = WorkspaceAnyOrTenantAdmin(perm.InviteUsers, perm.ManageUsers)
 	// agreementsNeed is what adding and removing agreements needs: Microsoft tenant-level admin
 	// (the CSAM). The Tenant tab reads it too, to offer those actions only to who may use them.
 	agreementsNeed = TenantAny(perm.MSTenantAdmin)
@@ -153,6 +156,14 @@ func (s *Server) routeTable() []Route {
 		{post, "/admin/tenant/agreements", agreementsNeed, s.agreementAdd},
 		{get, "/admin/tenant/agreements/:id/remove", agreementsNeed, s.agreementRemoveConfirm},
 		{post, "/admin/tenant/agreements/:id/remove", agreementsNeed, s.agreementRemove},
+		{post, "/admin/tenant/agreements/:id/seats", agreementsNeed, s.agreementSetSeats},
+		{post, "/admin/tenant/csm", agreementsNeed, s.tenantSetCSM},
+
+		// Cloud support request visibility (cloudassets.go)
+		{get, cloudPath, needCloudView, s.cloudShow},
+		{post, cloudPath + "/assets", needCloudManage, s.cloudAdd},
+		{post, cloudPath + "/assets/:id/visibility", needCloudManage, s.cloudSetVisible},
+		{post, cloudPath + "/assets/:id/remove", needCloudManage, s.cloudRemove},
 
 		// Global admins (globaladmins.go)
 		{get, "/admin/global-admins", TenantAdmin, s.globalAdminsList},

@@ -3,6 +3,8 @@ package web
 import (
 	"errors"
 	"net/http"
+	"strconv"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -139,6 +141,56 @@ func (s *Server) agreementRemove(c echo.Context) error {
 		return err
 	}
 	if err := s.flash(c, "tenant.agreement.removed"); err != nil {
+		return err
+	}
+	return seeOther(c, "/admin/tenant")
+}
+
+// agreementSetSeats saves an agreement's number of Support contact seats (CSAMs, by the route's
+// Need; issue 12 point 1). A number that isn't one comes back by the field with 422.
+func (s *Server) agreementSetSeats(c echo.Context) error {
+	v, err := form(c)
+	if err != nil {
+		return err
+	}
+	id := paramInt(c, "id")
+	t := req(c).Viewer.Tenant
+	typed := strings.TrimSpace(v.Get("seats"))
+	seats, convErr := strconv.Atoi(typed)
+	if convErr != nil {
+		seats = -1
+	}
+	err = s.db.SetSupportContactSeats(c.Request().Context(), actorOf(c), t.ID, id, seats)
+	if _, ok := fieldErrors(err); ok {
+		return s.renderTenant(c, http.StatusUnprocessableEntity, views.TenantData{Name: t.Name, Version: t.Version,
+			SeatsTyped: map[int64]string{id: typed}, SeatsErr: map[int64]string{id: "tenant.agreement.error.seats"}})
+	}
+	if err != nil {
+		return err
+	}
+	if err := s.flash(c, "tenant.agreement.seats.saved"); err != nil {
+		return err
+	}
+	return seeOther(c, "/admin/tenant")
+}
+
+// tenantSetCSM designates the tenant's CSM (CSAMs, by the route's Need; issue 12 point 9).
+func (s *Server) tenantSetCSM(c echo.Context) error {
+	v, err := form(c)
+	if err != nil {
+		return err
+	}
+	t := req(c).Viewer.Tenant
+	typed := v.Get("csm_email")
+	err = s.db.SetTenantCSM(c.Request().Context(), actorOf(c), t.ID, typed)
+	if errs, ok := fieldErrors(err); ok {
+		return s.renderTenant(c, http.StatusUnprocessableEntity, views.TenantData{Name: t.Name, Version: t.Version,
+			CSMEmail: typed, CSMErrs: errs})
+	}
+	if err != nil {
+		return err
+	}
+	if err := s.flash(c, "tenant.csm.saved"); err != nil {
 		return err
 	}
 	return seeOther(c, "/admin/tenant")

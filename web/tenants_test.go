@@ -47,8 +47,8 @@ func TestTenantTabsInEveryLanguage(t *testing.T) {
 	headings := map[string]map[string]string{
 		"/admin/tenant":        {"en": "Tenant", "fr": "Client", "ru": "Клиент"},
 		"/admin/global-admins": {"en": "Global admins", "fr": "Administrateurs généraux", "ru": "Глобальные администраторы"},
-		"/admin/settings":      {"en": "Tenant settings", "fr": "Paramètres du client", "ru": "Параметры клиента"},
-		"/admin/management":    {"en": "Tenant management", "fr": "Gestion du client", "ru": "Управление клиентами"},
+		"/admin/settings":      {"en": "Tenant settings", "fr": "Paramètres client", "ru": "Параметры клиента"},
+		"/admin/management":    {"en": "Tenant management", "fr": "Gestion des clients", "ru": "Управление клиентами"},
 		"/admin/audit":         {"en": "Audit log", "fr": "Journal d’audit", "ru": "Журнал аудита"},
 	}
 	// Something in the audit log and in the search results, so those parts render too.

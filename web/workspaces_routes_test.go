@@ -66,7 +66,7 @@ func init() {
 		routeCase{method: "GET", path: "/admin/workspaces/:id/delete", build: labs("/delete", nil), want: tenantAdminObject(200)},
 		routeCase{method: "POST", path: "/admin/workspaces/:id/delete", build: labs("/delete", url.Values{"confirm_name": {"Contoso Labs"}}),
 			want: tenantAdminObject(303)},
-		routeCase{method: "POST", path: "/admin/workspaces/:id/msa", build: labs("/msa", url.Values{"msa_exception": {"true"}}),
+		routeCase{method: "POST", path: "/admin/workspaces/:id/msa", build: labs("/msa", url.Values{"msa_exception": {"false"}, "confirm": {"1"}}),
 			want: tenantAdminObject(303)},
 		routeCase{method: "GET", path: "/admin/workspaces/:id/msa-off", build: func(a *app, _ int64) (string, url.Values) {
 			return workspacesPathOf(a.ids.wsSandbox, "/msa-off"), nil

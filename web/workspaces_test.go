@@ -100,10 +100,12 @@ func TestWorkspacesList(t *testing.T) {
 			t.Errorf("%s delete link shown %d times, want deletable=%v", want.name, got, want.deletable)
 		}
 	}
-	// Switching on posts the target state at once; switching off goes to the confirmation page.
-	labsForm := r.doc.Find(workspacesRow(a.ids.wsLabs) + " form")
-	if m, _ := labsForm.Attr("method"); m != "post" || labsForm.Find(`input[name="msa_exception"][value="true"]`).Length() != 1 {
-		t.Errorf("Labs switch form: method %q, want a POST of msa_exception=true", m)
+	// Off is final since the MSA retirement (issue 12): no form, a disabled switch that says
+	// why; switching off goes to the confirmation page.
+	labsSwitch := r.doc.Find(workspacesRow(a.ids.wsLabs) + " button.switch")
+	_, disabled := labsSwitch.Attr("disabled")
+	if r.count(workspacesRow(a.ids.wsLabs)+" form") != 0 || !disabled || !strings.Contains(r.text("#"+labsSwitch.AttrOr("aria-describedby", "none")), "Phase 2a") {
+		t.Error("Labs (exception off) should show a disabled switch explaining the MSA retirement")
 	}
 	sandboxForm := r.doc.Find(workspacesRow(a.ids.wsSandbox) + " form")
 	if act, _ := sandboxForm.Attr("action"); act != workspacesPathOf(a.ids.wsSandbox, "/msa-off") {
@@ -429,7 +431,12 @@ func TestWorkspacesMSAExceptionOff(t *testing.T) {
 		t.Errorf("MSA people with a remove action: %d, want 1", view.count(`#msa-people form button`))
 	}
 	// An off-site next is not followed.
-	b.post(workspacesPathOf(sandbox, "/msa"), url.Values{"msa_exception": {"true"}})
+	if r := b.post(workspacesPathOf(sandbox, "/msa"), url.Values{"msa_exception": {"true"}}); r.status != http.StatusConflict || workspacesGet(t, a, sandbox).MSAException {
+		t.Errorf("switching the exception back on: %d, want 409 and nothing changed (MSA retirement)", r.status)
+	}
+	if err := a.db.SetMSAExceptionForTest(context.Background(), a.ids.contoso, sandbox, true); err != nil {
+		t.Fatal(err)
+	}
 	if r := b.post(workspacesPathOf(sandbox, "/msa"), url.Values{"msa_exception": {"false"}, "confirm": {"1"}, "next": {"//evil.example/"}}); r.header.Get("Location") != workspacesPathOf(sandbox, "") {
 		t.Errorf("next //evil.example/ → %q, want the workspace page", r.header.Get("Location"))
 	}
@@ -439,11 +446,15 @@ func TestWorkspacesMSAExceptionPremier(t *testing.T) {
 	a := newApp(t)
 	b := a.browserFor(csamActor)
 	labs := a.ids.wsLabs
-	// Switching on saves at once, from the list.
+	// Switching on is refused (MSA retirement, issue 12): the trap of a Premier workspace
+	// switched on for good is gone. One that had the exception from before keeps it.
 	b.get("/admin/workspaces")
 	r := b.post(workspacesPathOf(labs, "/msa"), url.Values{"msa_exception": {"true"}, "next": {"/admin/workspaces"}})
-	if r.status != http.StatusSeeOther || !workspacesGet(t, a, labs).MSAException {
-		t.Fatalf("switch on: %d", r.status)
+	if r.status != http.StatusConflict || workspacesGet(t, a, labs).MSAException {
+		t.Fatalf("switch on: %d, want 409 and nothing changed", r.status)
+	}
+	if err := a.db.SetMSAExceptionForTest(context.Background(), a.ids.contoso, labs, true); err != nil {
+		t.Fatal(err)
 	}
 	list := b.get("/admin/workspaces")
 	sw := list.doc.Find(workspacesRow(labs) + " button.switch")
@@ -468,8 +479,8 @@ func TestWorkspacesMSAExceptionPremier(t *testing.T) {
 	if page := b.get(workspacesPathOf(labs, "/msa-off")); page.status != http.StatusConflict || page.count("#msa-off-refused") != 1 || page.count("#msa-off form") != 0 {
 		t.Errorf("confirmation page on Premier: %d, refusal %d, form %d", page.status, page.count("#msa-off-refused"), page.count("#msa-off form"))
 	}
-	if n := len(workspacesAudit(t, a, "workspace.msa_exception")); n != 1 {
-		t.Errorf("%d audit rows, want 1 (the switch on)", n)
+	if n := len(workspacesAudit(t, a, "workspace.msa_exception")); n != 0 {
+		t.Errorf("%d audit rows, want 0 (every change was refused)", n)
 	}
 }
 
@@ -620,7 +631,7 @@ func TestWorkspacesEscapeWhatPeopleType(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := a.db.SetMSAException(ctx, admin, a.ids.contoso, id, true); err != nil {
+		if err := a.db.SetMSAExceptionForTest(ctx, a.ids.contoso, id, true); err != nil {
 			t.Fatal(err)
 		}
 		ids = append(ids, id)
