@@ -13,6 +13,7 @@ import (
 // afresh on every request, so a revoked role stops working on the very next one.
 type Viewer struct {
 	Person             Person
+	Prefs              Preferences // theme and time zone (issue 13)
 	Tenant             Tenant
 	Tenants            []TenantRef
 	DefaultWorkspaceID int64
@@ -30,6 +31,9 @@ func (db *DB) LoadViewer(ctx context.Context, personID, tenantID int64) (Viewer,
 			return ErrNotFound
 		}
 		v.Person = p
+		if v.Prefs, err = personPreferences(ctx, tx, p.ID); err != nil {
+			return err
+		}
 		rows, err := tx.query(ctx, `SELECT id, name FROM tenants WHERE id IN (`+memberTenantsSQL+`) ORDER BY name, id`, p.ID, p.Email)
 		if err != nil {
 			return fmt.Errorf("viewer tenants: %w", err)

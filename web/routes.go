@@ -99,6 +99,7 @@ func (s *Server) routeTable() []Route {
 	rs = append(rs, s.groupAreaRoutes()...)
 	rs = append(rs, s.workspacesRoutes()...)
 	rs = append(rs, s.peopleRoutes()...)
+	rs = append(rs, s.preferencesRoutes()...)
 	return rs
 }
 

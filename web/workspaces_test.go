@@ -60,7 +60,7 @@ func TestWorkspacesList(t *testing.T) {
 	if got := r.count("#workspaces tbody tr"); got != 3 {
 		t.Errorf("%d rows, want Contoso's 3 workspaces", got)
 	}
-	if got := r.text(`nav.tabs a[aria-current="page"][href="/admin/workspaces"]`); got != "Workspaces" {
+	if got := r.text(`nav.rail-nav a[aria-current="page"][href="/admin/workspaces"]`); got != "Workspaces" {
 		t.Errorf("current Workspaces tab = %q, want it marked current", got)
 	}
 	if got := r.text("#ws-count"); got != "3 workspaces" {
