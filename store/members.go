@@ -236,11 +236,11 @@ func peopleWhere(tenantID, wsID int64, f PeopleFilter) (string, []any) {
 		// The trigram index finds the people whose email or name contains the term; the page
 		// then reads just those members.
 		where += ` AND wm.person_id IN (SELECT rowid FROM people_search WHERE people_search MATCH ?)`
-		args = append(args, `"`+strings.ReplaceAll(q, `"`, `""`)+`"`)
+		args = append(args, `"`+strings.ReplaceAll(Fold(q), `"`, `""`)+`"`)
 	} else if q != "" {
 		// One or two characters are below the index's trigrams: read the members.
-		like := containsPattern(q)
-		where += ` AND (p.email LIKE ? ESCAPE '\' OR p.display_name LIKE ? ESCAPE '\')`
+		like := containsPattern(Fold(q))
+		where += ` AND (hub_fold(p.email) LIKE ? ESCAPE '\' OR hub_fold(p.display_name) LIKE ? ESCAPE '\')`
 		args = append(args, like, like)
 	}
 	for _, s := range MemberStatuses {
