@@ -145,6 +145,8 @@ func parseTime(s string) time.Time {
 
 // migrate applies the embedded migrations not yet recorded in schema_migrations, each in its
 // own transaction together with its record, so a crash leaves either all of one or none of it.
+// Names are recorded, so files are never renumbered; holes in the numbering are explained in
+// migrations/README.md.
 func (db *DB) migrate(ctx context.Context) error {
 	if _, err := db.write.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
 		name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)`); err != nil {

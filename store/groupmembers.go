@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"strings"
 )
 
 // groupWorkspaceAccessSQL lists (group, workspace) pairs where a group of tenant ?1 holds a role
@@ -69,4 +70,122 @@ func syncGroupWorkspaceMembersOf(ctx context.Context, tx *Tx, email string) erro
 		}
 	}
 	return nil
+}
+
+// AddGroupMembers adds member emails to a group, one audit row per address added; addresses
+// already in the group are left as they are. It returns how many were added.
+func (db *DB) AddGroupMembers(ctx context.Context, ga GroupActor, tenantID, groupID int64, emails []string) (int, error) {
+	var added int
+	err := db.writeTx(ctx, func(tx *Tx) error {
+		g, err := groupByID(ctx, tx, tenantID, groupID)
+		if err != nil {
+			return err
+		}
+		added, err = addGroupMembersTx(ctx, tx, ga, g, emails)
+		return err
+	})
+	return added, err
+}
+
+func addGroupMembersTx(ctx context.Context, tx *Tx, ga GroupActor, g DirectoryGroup, emails []string) (int, error) {
+	added := 0
+	for _, e := range emails {
+		e = strings.ToLower(strings.TrimSpace(e))
+		if !ValidEmail(e) {
+			return 0, Invalid("emails", "groups.error.email_invalid")
+		}
+		if strings.EqualFold(e, ga.Actor.Email) {
+			if err := ga.checkSelfMembership(ctx, tx, g.ID); err != nil {
+				return 0, err
+			}
+		}
+		res, err := tx.exec(ctx, `INSERT INTO group_members (group_id, email, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`, g.ID, e, tx.now())
+		if err != nil {
+			return 0, fmt.Errorf("add member to group %d: %w", g.ID, err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			continue
+		}
+		added++
+		if err := audit(ctx, tx, AuditEntry{TenantID: g.TenantID, Actor: ga.Actor, Action: "group.member.add", TargetKind: "group",
+			TargetID: g.ID, TargetLabel: g.Name, After: e}); err != nil {
+			return 0, err
+		}
+	}
+	if added > 0 {
+		if err := syncGroupWorkspaceMembers(ctx, tx, g.TenantID); err != nil {
+			return 0, err
+		}
+	}
+	return added, nil
+}
+
+// RemoveGroupMember takes an email out of a group. The person loses what the group gave them
+// on their next request. ErrNotFound when the email is not a member.
+func (db *DB) RemoveGroupMember(ctx context.Context, ga GroupActor, tenantID, groupID int64, email string) error {
+	return db.writeTx(ctx, func(tx *Tx) error {
+		g, err := groupByID(ctx, tx, tenantID, groupID)
+		if err != nil {
+			return err
+		}
+		return removeGroupMemberTx(ctx, tx, ga, g, email)
+	})
+}
+
+func removeGroupMemberTx(ctx context.Context, tx *Tx, ga GroupActor, g DirectoryGroup, email string) error {
+	email = strings.ToLower(strings.TrimSpace(email))
+	if strings.EqualFold(email, ga.Actor.Email) {
+		if err := ga.checkSelfMembership(ctx, tx, g.ID); err != nil {
+			return err
+		}
+	}
+	res, err := tx.exec(ctx, `DELETE FROM group_members WHERE group_id = ? AND email = ?`, g.ID, email)
+	if err != nil {
+		return fmt.Errorf("remove member from group %d: %w", g.ID, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return ErrNotFound
+	}
+	if err := checkAdministratorsLeftAfter(ctx, tx, g.TenantID, g.ID); err != nil {
+		return err
+	}
+	if err := syncGroupWorkspaceMembers(ctx, tx, g.TenantID); err != nil {
+		return err
+	}
+	return audit(ctx, tx, AuditEntry{TenantID: g.TenantID, Actor: ga.Actor, Action: "group.member.remove", TargetKind: "group",
+		TargetID: g.ID, TargetLabel: g.Name, Before: email})
+}
+
+// groupMembersPage reads one page of a group's members by email, with their accounts.
+func groupMembersPage(ctx context.Context, tx *Tx, groupID int64, after, before string) (ListPage[GroupMember], error) {
+	keyset, order, backward, hasCursor := "", "ORDER BY gm.email", false, false
+	args := []any{groupID}
+	if c, ok := DecodeCursor(before); ok {
+		keyset, order, backward, hasCursor = " AND gm.email < ?", "ORDER BY gm.email DESC", true, true
+		args = append(args, c.Key)
+	} else if c, ok := DecodeCursor(after); ok {
+		keyset, hasCursor = " AND gm.email > ?", true
+		args = append(args, c.Key)
+	}
+	rows, err := tx.query(ctx, `SELECT gm.email, ifnull(p.id, 0), ifnull(p.display_name, ''), gm.created_at
+		FROM group_members gm LEFT JOIN people p ON p.email = gm.email
+		WHERE gm.group_id = ?`+keyset+` `+order+` LIMIT ?`, append(args, PageSize+1)...)
+	if err != nil {
+		return ListPage[GroupMember]{}, fmt.Errorf("members of group %d: %w", groupID, err)
+	}
+	defer rows.Close()
+	var out []GroupMember
+	for rows.Next() {
+		var m GroupMember
+		var added string
+		if err := rows.Scan(&m.Email, &m.PersonID, &m.DisplayName, &added); err != nil {
+			return ListPage[GroupMember]{}, err
+		}
+		m.AddedAt = parseTime(added)
+		out = append(out, m)
+	}
+	if err := rows.Err(); err != nil {
+		return ListPage[GroupMember]{}, err
+	}
+	return groupKeysetPage(out, func(m GroupMember) Cursor { return Cursor{Key: m.Email} }, backward, hasCursor), nil
 }

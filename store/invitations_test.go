@@ -4,15 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"regexp"
 	"sync"
 	"testing"
 	"time"
 
 	"hubadmin/store/perm"
 )
-
-var peopleTokenRE = regexp.MustCompile(`/invitations/([A-Za-z0-9_-]{43})`)
 
 // peopleInvite invites emails into ws as the CSAM and returns the links' tokens, in order.
 func (w *peopleWorld) invite(t *testing.T, ws int64, reqs ...InviteRequest) []string {

@@ -60,9 +60,6 @@ type NewsletterOverview struct {
 	TotalCapped bool
 }
 
-// searchMaxLen bounds a search term: longer ones match nothing useful and cost scans.
-const searchMaxLen = 200
-
 // NewsletterOverview reads the tab in one snapshot and at most three statements: the
 // newsletters with their kept counts, the page (PageSize+1 rows, walking an index in list order
 // from the cursor, so the last page costs what the first does), and, only for a search that

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 
@@ -20,15 +21,26 @@ type Viewer struct {
 	Access             perm.Access
 }
 
+// IsCSM tells whether the person is the designated Customer Support Manager of the tenant they
+// are acting in (product.md §6): the one check the route table, the home redirect, the menu and
+// the quick start all use.
+func (v *Viewer) IsCSM() bool {
+	return v.Tenant.CSMPersonID != 0 && v.Tenant.CSMPersonID == v.Person.ID
+}
+
 // LoadViewer reads a Viewer in one snapshot. tenantID 0, or a tenant the person no longer
 // belongs to, falls back to the first tenant they belong to; a person with no tenant gets a
-// Viewer with a zero Tenant. A disabled or deleted person gives ErrNotFound.
+// Viewer with a zero Tenant. A disabled or deleted person gives ErrNotFound, and only they: a
+// failing database is an error of its own, so the caller keeps the session (issue 11).
 func (db *DB) LoadViewer(ctx context.Context, personID, tenantID int64) (Viewer, error) {
 	var v Viewer
 	err := db.readTx(ctx, func(tx *Tx) error {
 		p, err := scanPerson(tx.queryRow(ctx, `SELECT `+personColumns+` FROM people p WHERE p.id = ? AND p.disabled = 0`, personID))
+		if errors.Is(err, sql.ErrNoRows) {
+			return ErrNotFound // deleted or disabled: the only answer that may end a session
+		}
 		if err != nil {
-			return ErrNotFound
+			return fmt.Errorf("viewer %d: %w", personID, err)
 		}
 		v.Person = p
 		if v.Prefs, err = personPreferences(ctx, tx, p.ID); err != nil {
@@ -133,6 +145,3 @@ func accessInput(ctx context.Context, tx *Tx, tenantID int64, p Person) (perm.In
 	}
 	return in, rows.Err()
 }
-
-// errNoTenant is returned where an operation needs a tenant and the viewer has none.
-var errNoTenant = errors.New("no current tenant")

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"sort"
 	"strings"
 	"testing"
@@ -103,6 +104,47 @@ func TestViewerFallsBackToAMemberTenant(t *testing.T) {
 	v, err = db.LoadViewer(ctx, csam.ID, 2)
 	if err != nil || v.Tenant.Name != "Fabrikam" || len(v.Tenants) != 2 {
 		t.Errorf("CSAM viewer: tenant %q, %d tenants (%v); want Fabrikam of 2", v.Tenant.Name, len(v.Tenants), err)
+	}
+}
+
+// TestLoadViewerTellsNotFoundFromFailure: only a person who is gone (deleted or disabled) is
+// ErrNotFound, which ends their session; a failing database is another error, so the session
+// survives it (issue 11: a transient error used to sign people out).
+func TestLoadViewerTellsNotFoundFromFailure(t *testing.T) {
+	ctx := context.Background()
+	db, _ := openTest(t)
+	if _, err := db.SeedDemo(ctx, "x"); err != nil {
+		t.Fatal(err)
+	}
+	p, err := db.PersonByEmail(ctx, "global.admin@contoso.example")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.LoadViewer(ctx, 1<<40, 0); !errors.Is(err, ErrNotFound) {
+		t.Errorf("unknown person: err = %v, want ErrNotFound", err)
+	}
+	if err := db.SetPersonDisabled(ctx, p.ID, true); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.LoadViewer(ctx, p.ID, 0); !errors.Is(err, ErrNotFound) {
+		t.Errorf("disabled person: err = %v, want ErrNotFound", err)
+	}
+	if err := db.SetPersonDisabled(ctx, p.ID, false); err != nil {
+		t.Fatal(err)
+	}
+	// The database fails: the people table can't be read.
+	if _, err := db.write.Exec(`ALTER TABLE people RENAME TO people_away`); err != nil {
+		t.Fatal(err)
+	}
+	_, err = db.LoadViewer(ctx, p.ID, 0)
+	if err == nil || errors.Is(err, ErrNotFound) {
+		t.Errorf("failing database: err = %v, want an error that is not ErrNotFound", err)
+	}
+	if _, err := db.write.Exec(`ALTER TABLE people_away RENAME TO people`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.LoadViewer(ctx, p.ID, 0); err != nil {
+		t.Errorf("database back: err = %v, want the viewer", err)
 	}
 }
 

@@ -9,13 +9,6 @@ import (
 	"hubadmin/views"
 )
 
-func (s *Server) accessRoutes() []Route {
-	return []Route{
-		{http.MethodGet, "/roles", Public, s.rolesMatrix},
-		{http.MethodGet, "/me/access", SignedIn, s.myAccess},
-	}
-}
-
 // rolesMatrix renders the permission matrix from the data in store/perm.
 func (s *Server) rolesMatrix(c echo.Context) error {
 	return s.render(c, http.StatusOK, views.Roles(s.page(c, "roles.title"), views.RolesData{

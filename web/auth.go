@@ -11,14 +11,6 @@ import (
 	"hubadmin/views"
 )
 
-func (s *Server) authRoutes() []Route {
-	return []Route{
-		{http.MethodGet, "/login", Public, s.loginForm},
-		{http.MethodPost, "/login", Public, s.login},
-		{http.MethodPost, "/logout", Public, s.logout},
-	}
-}
-
 func (s *Server) loginForm(c echo.Context) error {
 	if req(c).Viewer != nil {
 		return seeOther(c, "/")

@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"io"
 	"log/slog"
@@ -176,6 +177,41 @@ func TestDisabledPersonLosesSession(t *testing.T) {
 	}
 }
 
+// TestFailingDatabaseKeepsTheSession: when the person can't be read because the database
+// fails (not because they are gone), the request is a 500 page and the session lives on: once
+// the database is back, the same browser is still signed in (issue 11).
+func TestFailingDatabaseKeepsTheSession(t *testing.T) {
+	a := newApp(t)
+	b := a.signedIn("global.admin@contoso.example")
+	if r := b.get("/admin"); r.status != http.StatusOK {
+		t.Fatalf("GET /admin signed in: %d", r.status)
+	}
+	side, err := sql.Open("sqlite", a.path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer side.Close()
+	if _, err := side.Exec(`ALTER TABLE people RENAME TO people_away`); err != nil {
+		t.Fatal(err)
+	}
+	r := b.get("/admin")
+	if r.status != http.StatusInternalServerError {
+		t.Errorf("GET /admin with a failing database: %d, want 500", r.status)
+	}
+	if strings.Contains(r.header.Get("Set-Cookie"), sessionCookie) {
+		t.Errorf("a failing database touched the session cookie: %q", r.header.Get("Set-Cookie"))
+	}
+	if strings.Contains(r.body, "people_away") || strings.Contains(r.body, "goroutine") {
+		t.Error("the 500 page shows the database error")
+	}
+	if _, err := side.Exec(`ALTER TABLE people_away RENAME TO people`); err != nil {
+		t.Fatal(err)
+	}
+	if r := b.get("/admin"); r.status != http.StatusOK {
+		t.Errorf("GET /admin once the database is back: %d, want 200 (still signed in)", r.status)
+	}
+}
+
 func TestPostWithoutCSRFIsRefusedAndWritesNothing(t *testing.T) {
 	a := newApp(t)
 	b := a.signedIn("global.admin@contoso.example")
@@ -195,6 +231,62 @@ func TestPostWithoutCSRFIsRefusedAndWritesNothing(t *testing.T) {
 	r := b.do(http.MethodPost, "/lang", strings.NewReader("lang=fr"), "application/x-www-form-urlencoded")
 	if r.status != http.StatusSeeOther {
 		t.Errorf("POST /lang with X-CSRF-Token: %d, want 303", r.status)
+	}
+}
+
+// TestCrossOriginPostIsRefusedEvenWithAToken: the tokenless layer (CrossOriginProtection)
+// refuses what a browser marks as coming from another origin, even carrying a valid token of
+// the session; same-origin requests, and clients that send neither header, still pass.
+func TestCrossOriginPostIsRefusedEvenWithAToken(t *testing.T) {
+	a := newApp(t)
+	b := a.signedIn("global.admin@contoso.example")
+	b.get("/admin")
+	language := func() string {
+		p, err := a.db.PersonByEmail(context.Background(), "global.admin@contoso.example")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p.Language
+	}
+	for _, tt := range []struct {
+		name   string
+		header http.Header
+	}{
+		{"Sec-Fetch-Site: cross-site", http.Header{"Sec-Fetch-Site": {"cross-site"}}},
+		{"Sec-Fetch-Site: same-site", http.Header{"Sec-Fetch-Site": {"same-site"}}},
+		{"another Origin", http.Header{"Origin": {"https://evil.example"}}},
+		{"cross-site and a matching Origin", http.Header{"Sec-Fetch-Site": {"cross-site"}, "Origin": {a.http.URL}}},
+	} {
+		b.header = tt.header
+		r := b.post("/lang", url.Values{"lang": {"ru"}})
+		if r.status != http.StatusForbidden {
+			t.Errorf("%s, valid token: %d, want 403", tt.name, r.status)
+		}
+		if got := language(); got != "" {
+			t.Fatalf("%s: language became %q", tt.name, got)
+		}
+	}
+	for _, tt := range []struct {
+		name, lang string
+		header     http.Header
+	}{
+		{"Sec-Fetch-Site: same-origin", "fr", http.Header{"Sec-Fetch-Site": {"same-origin"}}},
+		{"our own Origin", "ru", http.Header{"Origin": {a.http.URL}}},
+		{"no browser headers", "en", nil},
+	} {
+		b.header = tt.header
+		r := b.post("/lang", url.Values{"lang": {tt.lang}})
+		if r.status != http.StatusSeeOther {
+			t.Errorf("%s: %d, want 303", tt.name, r.status)
+		}
+		if got := language(); got != tt.lang {
+			t.Errorf("%s: language %q, want %q", tt.name, got, tt.lang)
+		}
+	}
+	// The token is still needed when the origin is right.
+	b.header = http.Header{"Sec-Fetch-Site": {"same-origin"}}
+	if r := b.post("/lang", url.Values{"lang": {"fr"}, "_csrf": {"forged-token"}}); r.status != http.StatusForbidden {
+		t.Errorf("same origin, forged token: %d, want 403", r.status)
 	}
 }
 

@@ -11,16 +11,6 @@ import (
 	"hubadmin/views"
 )
 
-func (s *Server) globalAdminRoutes() []Route {
-	return []Route{
-		{http.MethodGet, "/admin/global-admins", TenantAdmin, s.globalAdminsList},
-		{http.MethodPost, "/admin/global-admins", TenantAdmin, s.globalAdminAdd},
-		{http.MethodPost, "/admin/global-admins/invite", TenantAdmin, s.globalAdminInvite},
-		{http.MethodGet, "/admin/global-admins/:id/remove", TenantAdmin, s.globalAdminRemoveConfirm},
-		{http.MethodPost, "/admin/global-admins/:id/remove", TenantAdmin, s.globalAdminRemove},
-	}
-}
-
 // globalAdminsList is the Global admins tab; ?q= searches the tenant's people to add one.
 func (s *Server) globalAdminsList(c echo.Context) error {
 	return s.renderGlobalAdmins(c, http.StatusOK, views.GlobalAdminsData{Query: strings.TrimSpace(c.QueryParam("q"))})

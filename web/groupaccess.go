@@ -19,17 +19,6 @@ import (
 // of Manage users there and to tenant admins; what each may give is what the store accepts from
 // them (store/groups.go), and the forms offer only that.
 
-func (s *Server) groupAccessRoutes() []Route {
-	need := WorkspaceAnyOrTenantAdmin(perm.ManageUsers)
-	return []Route{
-		{http.MethodGet, "/workspaces/:ws/groups", need, s.workspaceGroups},
-		{http.MethodPost, "/workspaces/:ws/groups", need, s.workspaceGroupGive},
-		{http.MethodGet, "/workspaces/:ws/groups/:id", need, s.workspaceGroupEdit},
-		{http.MethodPost, "/workspaces/:ws/groups/:id", need, s.workspaceGroupSet},
-		{http.MethodPost, "/workspaces/:ws/groups/:id/revoke", need, s.workspaceGroupRevoke},
-	}
-}
-
 func workspaceGroupsURL(wsID int64) string {
 	return "/workspaces/" + strconv.FormatInt(wsID, 10) + "/groups"
 }

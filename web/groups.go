@@ -20,32 +20,6 @@ import (
 // last-Administrator rules) live in store/groups.go; handlers parse, call one store method and
 // render.
 
-// groupAreaRoutes are all the routes of the directory groups area: the Admin Center's groups,
-// a workspace's group access (groupaccess.go) and the CSM quick start (quickstart.go).
-func (s *Server) groupAreaRoutes() []Route {
-	rs := s.groupRoutes()
-	rs = append(rs, s.groupAccessRoutes()...)
-	return append(rs, s.quickstartRoutes()...)
-}
-
-func (s *Server) groupRoutes() []Route {
-	return []Route{
-		{http.MethodGet, "/admin/groups", TenantAdmin, s.groupList},
-		{http.MethodGet, "/admin/groups/new", TenantAdmin, s.groupNew},
-		{http.MethodPost, "/admin/groups", TenantAdmin, s.groupCreate},
-		{http.MethodGet, "/admin/groups/:id", TenantAdmin, s.groupView},
-		{http.MethodPost, "/admin/groups/:id/rename", TenantAdmin, s.groupRename},
-		{http.MethodPost, "/admin/groups/:id/members", TenantAdmin, s.groupAddMembers},
-		{http.MethodPost, "/admin/groups/:id/members/remove", TenantAdmin, s.groupRemoveMember},
-		{http.MethodPost, "/admin/groups/:id/roles", TenantAdmin, s.groupGrantRole},
-		{http.MethodPost, "/admin/groups/:id/roles/remove", TenantAdmin, s.groupRevokeRole},
-		{http.MethodPost, "/admin/groups/:id/grants", TenantAdmin, s.groupGrantPermission},
-		{http.MethodPost, "/admin/groups/:id/grants/remove", TenantAdmin, s.groupRevokePermission},
-		{http.MethodGet, "/admin/groups/:id/delete", TenantAdmin, s.groupDeleteConfirm},
-		{http.MethodPost, "/admin/groups/:id/delete", TenantAdmin, s.groupDelete},
-	}
-}
-
 const groupsPath = "/admin/groups"
 
 func groupPath(id int64) string { return groupsPath + "/" + strconv.FormatInt(id, 10) }

@@ -50,6 +50,7 @@ func (c *testClock) Advance(d time.Duration) {
 type app struct {
 	t     testing.TB
 	db    *store.DB
+	path  string // the database file, for tests that break it from the side
 	srv   *Server
 	http  *httptest.Server
 	clock *testClock
@@ -145,7 +146,7 @@ func newApp(t testing.TB) *app {
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	srv := New(db, Config{SessionKey: []byte("0123456789abcdef0123456789abcdef"), Logger: logger})
 	hs := httptest.NewServer(srv.Handler())
-	a := &app{t: t, db: db, srv: srv, http: hs, clock: clock}
+	a := &app{t: t, db: db, path: path, srv: srv, http: hs, clock: clock}
 	t.Cleanup(func() {
 		hs.Close()
 		db.Close()

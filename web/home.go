@@ -11,24 +11,6 @@ import (
 	"hubadmin/views"
 )
 
-func (s *Server) systemRoutes() []Route {
-	return []Route{
-		{http.MethodGet, "/healthz", Public, s.healthz},
-		{http.MethodGet, "/readyz", Public, s.readyz},
-		{http.MethodGet, "/static/*", Public, echo.WrapHandler(staticHandler)},
-		{http.MethodHead, "/static/*", Public, echo.WrapHandler(staticHandler)},
-		{http.MethodPost, "/lang", Public, s.setLanguage},
-	}
-}
-
-func (s *Server) homeRoutes() []Route {
-	return []Route{
-		{http.MethodGet, "/", Public, s.home},
-		{http.MethodGet, "/admin", TenantAdmin, s.adminOverview},
-		{http.MethodPost, "/tenant", SignedIn, s.switchTenant},
-	}
-}
-
 // healthz says the process is up.
 func (s *Server) healthz(c echo.Context) error { return c.String(http.StatusOK, "ok\n") }
 
@@ -47,7 +29,7 @@ func (s *Server) home(c echo.Context) error {
 	switch {
 	case v == nil:
 		return c.Redirect(http.StatusSeeOther, "/login")
-	case v.Tenant.AdminModel == "" && v.Tenant.CSMPersonID != 0 && v.Tenant.CSMPersonID == v.Person.ID:
+	case v.Tenant.AdminModel == "" && v.IsCSM():
 		return c.Redirect(http.StatusSeeOther, "/quickstart") // the CSM chooses a model first (§6)
 	case v.Access.IsTenantAdmin():
 		return c.Redirect(http.StatusSeeOther, "/admin")
@@ -148,7 +130,7 @@ func (s *Server) personalLinks(c echo.Context) []views.NavItem {
 	if rq.Viewer.Access.IsTenantAdmin() {
 		items = append(items, views.NavItem{Key: "admin", Label: loc.T("nav.admin"), Href: "/admin", Current: strings.HasPrefix(path, "/admin")})
 	}
-	if t := rq.Viewer.Tenant; t.CSMPersonID != 0 && t.CSMPersonID == rq.Viewer.Person.ID {
+	if rq.Viewer.IsCSM() {
 		items = append(items, views.NavItem{Key: "quickstart", Label: loc.T("quickstart.nav"), Href: "/quickstart", Current: strings.HasPrefix(path, "/quickstart")})
 	}
 	items = append(items,

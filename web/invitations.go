@@ -23,20 +23,6 @@ import (
 // revoke a pending invitation, read the workspace's outbox, and the invitee's side, the link
 // that opens an account and lands them in the workspace.
 
-func (s *Server) invitationRoutes() []Route {
-	return []Route{
-		{http.MethodGet, "/workspaces/:ws/people/invite", needPeopleView, s.inviteForm},
-		{http.MethodPost, "/workspaces/:ws/people/invite", needPeopleView, s.invite},
-		{http.MethodPost, "/workspaces/:ws/people/import", needPeopleView, s.importPreview},
-		{http.MethodPost, "/workspaces/:ws/people/import/confirm", needPeopleView, s.importConfirm},
-		{http.MethodPost, "/workspaces/:ws/invitations/:inv/resend", needPeopleView, s.invitationResend},
-		{http.MethodPost, "/workspaces/:ws/invitations/:inv/revoke", needPeopleView, s.invitationRevoke},
-		{http.MethodGet, "/workspaces/:ws/outbox", needPeopleView, s.outbox},
-		{http.MethodGet, "/invitations/:token", Public, s.acceptForm},
-		{http.MethodPost, "/invitations/:token", Public, s.accept},
-	}
-}
-
 // pendingPeopleURL is where an admin lands after inviting: the pending people of the workspace.
 func pendingPeopleURL(wsID int64) string {
 	return peopleListURL(wsID) + "?status=" + store.StatusPending

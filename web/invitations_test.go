@@ -19,9 +19,9 @@ import (
 	"github.com/PuerkitoBio/goquery"
 
 	"hubadmin/store"
+	"hubadmin/store/mailer"
+	"hubadmin/store/mailer/mailertest"
 	"hubadmin/store/perm"
-	"hubadmin/web/mailer"
-	"hubadmin/web/mailer/mailertest"
 )
 
 // peopleUpload posts a CSV file as the invite page's upload form does.

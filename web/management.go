@@ -14,14 +14,6 @@ import (
 	"hubadmin/views"
 )
 
-func (s *Server) managementRoutes() []Route {
-	return []Route{
-		{http.MethodGet, "/admin/management", TenantAdmin, s.managementShow},
-		{http.MethodPost, "/admin/management/grant", TenantAdmin, s.managementGrant},
-		{http.MethodPost, "/admin/management/revoke", TenantAdmin, s.managementRevoke},
-	}
-}
-
 // managementShow is the Tenant management tab; ?q= searches the tenant's people to grant to.
 func (s *Server) managementShow(c echo.Context) error {
 	return s.renderManagement(c, http.StatusOK, views.ManagementData{Query: strings.TrimSpace(c.QueryParam("q"))})

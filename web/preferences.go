@@ -10,12 +10,6 @@ import (
 	"hubadmin/store"
 )
 
-func (s *Server) preferencesRoutes() []Route {
-	return []Route{
-		{http.MethodPost, "/me/preferences", SignedIn, s.savePreferences},
-	}
-}
-
 // savePreferences records the profile menu's choices: language (on the person and in the
 // cookie, like /lang), theme and time zone. A value outside the lists is a 422 page saying
 // which; nothing is half saved.

@@ -18,26 +18,6 @@ import (
 // are a tenant admin; tenant admins may run it for them. The store decides what each step may
 // do (store/adminmodel.go).
 
-func (s *Server) quickstartRoutes() []Route {
-	return []Route{
-		{http.MethodGet, "/quickstart", CSMOrTenantAdmin, s.quickstart},
-		{http.MethodGet, "/quickstart/switch", CSMOrTenantAdmin, s.quickstartSwitchConfirm},
-		{http.MethodPost, "/quickstart/switch", CSMOrTenantAdmin, s.quickstartSwitch},
-		{http.MethodGet, "/quickstart/:model", CSMOrTenantAdmin, s.quickstartSteps},
-		{http.MethodPost, "/quickstart/:model/group", CSMOrTenantAdmin, s.quickstartGroup},
-		{http.MethodPost, "/quickstart/:model/role", CSMOrTenantAdmin, s.quickstartRole},
-		{http.MethodPost, "/quickstart/:model/members", CSMOrTenantAdmin, s.quickstartMembers},
-		{http.MethodPost, "/quickstart/:model/members/remove", CSMOrTenantAdmin, s.quickstartRemoveMember},
-		{http.MethodPost, "/quickstart/:model/finish", CSMOrTenantAdmin, s.quickstartFinish},
-	}
-}
-
-// viewerIsCSM tells whether the signed-in person is the current tenant's CSM.
-func viewerIsCSM(c echo.Context) bool {
-	v := req(c).Viewer
-	return v != nil && v.Tenant.CSMPersonID != 0 && v.Tenant.CSMPersonID == v.Person.ID
-}
-
 // quickstartModel reads the :model path parameter; an unknown model is 404.
 func quickstartModel(c echo.Context) (string, error) {
 	m := c.Param("model")
@@ -55,7 +35,7 @@ func (s *Server) quickstart(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.render(c, http.StatusOK, views.QuickstartPage(s.page(c, "quickstart.title"), views.QuickstartData{Info: info, ViewerIsCSM: viewerIsCSM(c)}))
+	return s.render(c, http.StatusOK, views.QuickstartPage(s.page(c, "quickstart.title"), views.QuickstartData{Info: info, ViewerIsCSM: req(c).Viewer.IsCSM()}))
 }
 
 // quickstartStepsData reads a model's steps page: the model (two statements) and the tenant's
@@ -70,7 +50,7 @@ func (s *Server) quickstartStepsData(c echo.Context, model string) (views.Quicks
 	if err != nil {
 		return views.QuickstartStepsData{}, err
 	}
-	d := views.QuickstartStepsData{Model: model, Info: info, Groups: groups, ViewerIsCSM: viewerIsCSM(c)}
+	d := views.QuickstartStepsData{Model: model, Info: info, Groups: groups, ViewerIsCSM: req(c).Viewer.IsCSM()}
 	d.New.Submission = store.NewSubmissionToken()
 	if len(groups) == 0 {
 		d.Choice = "new"

@@ -6,7 +6,6 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"hubadmin/store"
 	"hubadmin/store/perm"
 )
 
@@ -25,6 +24,9 @@ type Need struct {
 	// csm: the tenant's designated Customer Support Manager passes (product.md §6); with
 	// tenantAny set, either suffices.
 	csm bool
+	// exportRefusedID, when set, marks a CSV download: Microsoft people are refused it whatever
+	// they hold (product.md footnote 1), with this message.
+	exportRefusedID string
 }
 
 // Public routes are open to everyone, signed in or not.
@@ -50,6 +52,13 @@ func WorkspaceAnyOrTenantAdmin(ps ...perm.Permission) Need {
 // CSMOrTenantAdmin lets in the tenant's CSM and its tenant admins (the quick start of §6).
 var CSMOrTenantAdmin = Need{signedIn: true, csm: true, tenantAny: []perm.Permission{perm.TenantAdmin, perm.MSTenantAdmin}}
 
+// Export marks a route as a data export (a CSV download): on top of n, Microsoft people are
+// refused it with the message refusedID, whatever their permissions (product.md footnote 1).
+func (n Need) Export(refusedID string) Need {
+	n.exportRefusedID = refusedID
+	return n
+}
+
 // Describe says in words what the need is (tests and the route listing in docs).
 func (n Need) Describe() string {
 	switch {
@@ -57,6 +66,9 @@ func (n Need) Describe() string {
 		return "public"
 	case len(n.workspaceAny) > 0:
 		return "workspace:" + joinPerms(n.workspaceAny)
+	case n.exportRefusedID != "":
+		n.exportRefusedID = ""
+		return n.Describe() + ", no Microsoft export"
 	case len(n.tenantAny) > 0 && n.csm:
 		return "csm or tenant:" + joinPerms(n.tenantAny)
 	case len(n.tenantAny) > 0:
@@ -86,21 +98,152 @@ type Route struct {
 	Handler echo.HandlerFunc
 }
 
-// routeTable is every route of the product, with what it needs. Areas keep their routes in
-// their own files; this is the one list the middleware and the tests read.
+// Needs shared by several lines of the table.
+var (
+	needPeopleView   = WorkspaceAnyOrTenantAdmin(perm.ManageUsers, perm.InviteUsers)
+	needPeopleManage = WorkspaceAnyOrTenantAdmin(perm.ManageUsers)
+	needGroupAccess  = WorkspaceAnyOrTenantAdmin(perm.ManageUsers)
+	// agreementsNeed is what adding and removing agreements needs: Microsoft tenant-level admin
+	// (the CSAM). The Tenant tab reads it too, to offer those actions only to who may use them.
+	agreementsNeed = TenantAny(perm.MSTenantAdmin)
+)
+
+const (
+	get  = http.MethodGet
+	head = http.MethodHead
+	post = http.MethodPost
+)
+
+// routeTable is every route of the product, one line each with what it needs: the one list
+// the middleware mounts and the access tests read.
 func (s *Server) routeTable() []Route {
-	var rs []Route
-	rs = append(rs, s.systemRoutes()...)
-	rs = append(rs, s.authRoutes()...)
-	rs = append(rs, s.homeRoutes()...)
-	rs = append(rs, s.accessRoutes()...)
-	rs = append(rs, s.tenantAreaRoutes()...)
-	rs = append(rs, s.newsletterRoutes()...)
-	rs = append(rs, s.groupAreaRoutes()...)
-	rs = append(rs, s.workspacesRoutes()...)
-	rs = append(rs, s.peopleRoutes()...)
-	rs = append(rs, s.preferencesRoutes()...)
-	return rs
+	static := echo.WrapHandler(staticHandler)
+	return []Route{
+		// System
+		{get, "/healthz", Public, s.healthz},
+		{get, "/readyz", Public, s.readyz},
+		{get, "/static/*", Public, static},
+		{head, "/static/*", Public, static},
+		{post, "/lang", Public, s.setLanguage},
+
+		// Sign in and out (auth.go)
+		{get, "/login", Public, s.loginForm},
+		{post, "/login", Public, s.login},
+		{post, "/logout", Public, s.logout},
+
+		// Home and tenant switch (home.go)
+		{get, "/", Public, s.home},
+		{get, "/admin", TenantAdmin, s.adminOverview},
+		{post, "/tenant", SignedIn, s.switchTenant},
+
+		// Roles matrix and my access (access.go)
+		{get, "/roles", Public, s.rolesMatrix},
+		{get, "/me/access", SignedIn, s.myAccess},
+		{post, "/me/preferences", SignedIn, s.savePreferences}, // the profile menu (issue 13)
+
+		// Tenant tab (tenants.go)
+		{get, "/admin/tenant", TenantAdmin, s.tenantShow},
+		{post, "/admin/tenant/name", TenantAdmin, s.tenantRename},
+		{post, "/admin/tenant/agreements", agreementsNeed, s.agreementAdd},
+		{get, "/admin/tenant/agreements/:id/remove", agreementsNeed, s.agreementRemoveConfirm},
+		{post, "/admin/tenant/agreements/:id/remove", agreementsNeed, s.agreementRemove},
+
+		// Global admins (globaladmins.go)
+		{get, "/admin/global-admins", TenantAdmin, s.globalAdminsList},
+		{post, "/admin/global-admins", TenantAdmin, s.globalAdminAdd},
+		{post, "/admin/global-admins/invite", TenantAdmin, s.globalAdminInvite},
+		{get, "/admin/global-admins/:id/remove", TenantAdmin, s.globalAdminRemoveConfirm},
+		{post, "/admin/global-admins/:id/remove", TenantAdmin, s.globalAdminRemove},
+
+		// Tenant settings (settings.go)
+		{get, "/admin/settings", TenantAdmin, s.settingsShow},
+		{post, "/admin/settings", TenantAdmin, s.settingsSave},
+
+		// Tenant management (management.go)
+		{get, "/admin/management", TenantAdmin, s.managementShow},
+		{post, "/admin/management/grant", TenantAdmin, s.managementGrant},
+		{post, "/admin/management/revoke", TenantAdmin, s.managementRevoke},
+
+		// Audit log (auditlog.go)
+		{get, "/admin/audit", TenantAdmin, s.auditShow},
+		{get, "/admin/audit/export", TenantAdmin.Export("audit.export.refused"), s.auditExport},
+
+		// Newsletters (newsletters.go)
+		{get, newsletterPath, TenantAdmin, s.newsletterList},
+		{post, newsletterPath + "/subscriptions", TenantAdmin, s.newsletterSubscribe},
+		{post, newsletterPath + "/subscriptions/:id/unsubscribe", TenantAdmin, s.newsletterUnsubscribe},
+		{post, newsletterPath + "/unsubscribe", TenantAdmin, s.newsletterBulkUnsubscribe},
+		{get, newsletterPath + "/export", TenantAdmin.Export("newsletter.export.refused"), s.newsletterExport},
+		{get, newsletterPath + "/import", TenantAdmin, s.newsletterImportForm},
+		{post, newsletterPath + "/import", TenantAdmin, s.newsletterImportUpload},
+		{get, newsletterPath + "/import/:token", TenantAdmin, s.newsletterImportPreview},
+		{post, newsletterPath + "/import/:token", TenantAdmin, s.newsletterImportConfirm},
+
+		// Directory groups (groups.go)
+		{get, "/admin/groups", TenantAdmin, s.groupList},
+		{get, "/admin/groups/new", TenantAdmin, s.groupNew},
+		{post, "/admin/groups", TenantAdmin, s.groupCreate},
+		{get, "/admin/groups/:id", TenantAdmin, s.groupView},
+		{post, "/admin/groups/:id/rename", TenantAdmin, s.groupRename},
+		{post, "/admin/groups/:id/members", TenantAdmin, s.groupAddMembers},
+		{post, "/admin/groups/:id/members/remove", TenantAdmin, s.groupRemoveMember},
+		{post, "/admin/groups/:id/roles", TenantAdmin, s.groupGrantRole},
+		{post, "/admin/groups/:id/roles/remove", TenantAdmin, s.groupRevokeRole},
+		{post, "/admin/groups/:id/grants", TenantAdmin, s.groupGrantPermission},
+		{post, "/admin/groups/:id/grants/remove", TenantAdmin, s.groupRevokePermission},
+		{get, "/admin/groups/:id/delete", TenantAdmin, s.groupDeleteConfirm},
+		{post, "/admin/groups/:id/delete", TenantAdmin, s.groupDelete},
+
+		// A workspace's directory group access (groupaccess.go)
+		{get, "/workspaces/:ws/groups", needGroupAccess, s.workspaceGroups},
+		{post, "/workspaces/:ws/groups", needGroupAccess, s.workspaceGroupGive},
+		{get, "/workspaces/:ws/groups/:id", needGroupAccess, s.workspaceGroupEdit},
+		{post, "/workspaces/:ws/groups/:id", needGroupAccess, s.workspaceGroupSet},
+		{post, "/workspaces/:ws/groups/:id/revoke", needGroupAccess, s.workspaceGroupRevoke},
+
+		// Quick start of the administration model (quickstart.go)
+		{get, "/quickstart", CSMOrTenantAdmin, s.quickstart},
+		{get, "/quickstart/switch", CSMOrTenantAdmin, s.quickstartSwitchConfirm},
+		{post, "/quickstart/switch", CSMOrTenantAdmin, s.quickstartSwitch},
+		{get, "/quickstart/:model", CSMOrTenantAdmin, s.quickstartSteps},
+		{post, "/quickstart/:model/group", CSMOrTenantAdmin, s.quickstartGroup},
+		{post, "/quickstart/:model/role", CSMOrTenantAdmin, s.quickstartRole},
+		{post, "/quickstart/:model/members", CSMOrTenantAdmin, s.quickstartMembers},
+		{post, "/quickstart/:model/members/remove", CSMOrTenantAdmin, s.quickstartRemoveMember},
+		{post, "/quickstart/:model/finish", CSMOrTenantAdmin, s.quickstartFinish},
+
+		// Workspaces (workspaces.go)
+		{get, "/admin/workspaces", TenantAdmin, s.workspacesList},
+		{get, "/admin/workspaces/new", TenantAdmin, s.workspaceNewForm},
+		{post, "/admin/workspaces", TenantAdmin, s.workspaceCreate},
+		{get, "/admin/workspaces/:id", TenantAdmin, s.workspaceShow},
+		{get, "/admin/workspaces/:id/edit", TenantAdmin, s.workspaceEditForm},
+		{post, "/admin/workspaces/:id/edit", TenantAdmin, s.workspaceUpdate},
+		{get, "/admin/workspaces/:id/delete", TenantAdmin, s.workspaceDeleteConfirm},
+		{post, "/admin/workspaces/:id/delete", TenantAdmin, s.workspaceDelete},
+		{post, "/admin/workspaces/:id/msa", TenantAdmin, s.workspaceSetMSA},
+		{get, "/admin/workspaces/:id/msa-off", TenantAdmin, s.workspaceMSAOffConfirm},
+		{post, "/admin/workspaces/:id/msa-people/:person/remove", TenantAdmin, s.workspaceRemoveMSAPerson},
+
+		// A workspace's people (members.go)
+		{get, "/workspaces/:ws/people", needPeopleView, s.peopleList},
+		{get, "/workspaces/:ws/people/:person", needPeopleView, s.personShow},
+		{post, "/workspaces/:ws/people/:person/permissions", needPeopleManage, s.personSetPermission},
+		{post, "/workspaces/:ws/people/:person/admin", needPeopleManage, s.personSetAdmin},
+		{get, "/workspaces/:ws/people/:person/remove", needPeopleManage, s.personRemoveConfirm},
+		{post, "/workspaces/:ws/people/:person/remove", needPeopleManage, s.personRemove},
+
+		// Invitations, CSV import and the outbox (invitations.go)
+		{get, "/workspaces/:ws/people/invite", needPeopleView, s.inviteForm},
+		{post, "/workspaces/:ws/people/invite", needPeopleView, s.invite},
+		{post, "/workspaces/:ws/people/import", needPeopleView, s.importPreview},
+		{post, "/workspaces/:ws/people/import/confirm", needPeopleView, s.importConfirm},
+		{post, "/workspaces/:ws/invitations/:inv/resend", needPeopleView, s.invitationResend},
+		{post, "/workspaces/:ws/invitations/:inv/revoke", needPeopleView, s.invitationRevoke},
+		{get, "/workspaces/:ws/outbox", needPeopleView, s.outbox},
+		{get, "/invitations/:token", Public, s.acceptForm},
+		{post, "/invitations/:token", Public, s.accept},
+	}
 }
 
 // register mounts the routes behind the access check, plus a catch-all that denies.
@@ -113,6 +256,9 @@ func (s *Server) register() {
 // authorize is the deny-by-default check run before every handler.
 func (s *Server) authorize(need Need) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		if need.exportRefusedID != "" {
+			next = refuseMicrosoftExport(next, need.exportRefusedID)
+		}
 		return func(c echo.Context) error {
 			rq := req(c)
 			if need.public {
@@ -152,7 +298,7 @@ func (s *Server) authorize(need Need) echo.MiddlewareFunc {
 				if v.Tenant.ID == 0 {
 					return echo.ErrForbidden
 				}
-				if need.csm && v.Tenant.CSMPersonID == v.Person.ID {
+				if need.csm && v.IsCSM() {
 					return next(c)
 				}
 				for _, p := range need.tenantAny {
@@ -167,6 +313,16 @@ func (s *Server) authorize(need Need) echo.MiddlewareFunc {
 	}
 }
 
+// refuseMicrosoftExport runs after the route's need is met: Microsoft people never export.
+func refuseMicrosoftExport(next echo.HandlerFunc, refusedID string) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if !perm.ExportAllowed(req(c).Viewer.Person.Microsoft) {
+			return &pageError{status: http.StatusForbidden, titleID: "error.403.title", messageID: refusedID}
+		}
+		return next(c)
+	}
+}
+
 // redirectToLogin sends an anonymous visitor to sign in and back where they were going.
 func redirectToLogin(c echo.Context) error {
 	target := "/login"
@@ -174,9 +330,4 @@ func redirectToLogin(c echo.Context) error {
 		target += "?next=" + urlQueryEscape(c.Request().URL.RequestURI())
 	}
 	return seeOther(c, target)
-}
-
-// lookupWorkspace is a small guard used by handlers that take a workspace id from a form.
-func (s *Server) lookupWorkspace(c echo.Context, id int64) (store.Workspace, error) {
-	return s.db.Workspace(c.Request().Context(), req(c).Viewer.Tenant.ID, id)
 }

@@ -46,6 +46,8 @@ type Server struct {
 	throttle *throttle
 	log      *slog.Logger
 	routes   []Route
+	// crossOrigin refuses state-changing requests a browser says come from another origin.
+	crossOrigin *http.CrossOriginProtection
 }
 
 // MaxBody is the largest request body accepted (quality.md: 1 MB, then 413).
@@ -70,7 +72,8 @@ func New(db *store.DB, cfg Config) *Server {
 	ss.Idle, ss.Absolute = cfg.IdleTimeout, cfg.AbsoluteTimeout
 	ss.Now = func() time.Time { return db.Now() }
 
-	s := &Server{e: echo.New(), db: db, cfg: cfg, sessions: ss, throttle: newThrottle(func() time.Time { return db.Now() }), log: cfg.Logger}
+	s := &Server{e: echo.New(), db: db, cfg: cfg, sessions: ss, throttle: newThrottle(func() time.Time { return db.Now() }), log: cfg.Logger,
+		crossOrigin: http.NewCrossOriginProtection()}
 	e := s.e
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = s.handleError
@@ -90,6 +93,7 @@ func New(db *store.DB, cfg Config) *Server {
 	e.Use(securityHeaders)
 	e.Use(middleware.BodyLimit(MaxBody))
 	e.Use(s.loadRequest)
+	e.Use(s.checkCrossOrigin)
 	e.Use(s.checkCSRF)
 
 	s.routes = s.routeTable()

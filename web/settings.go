@@ -10,13 +10,6 @@ import (
 	"hubadmin/views"
 )
 
-func (s *Server) settingsRoutes() []Route {
-	return []Route{
-		{http.MethodGet, "/admin/settings", TenantAdmin, s.settingsShow},
-		{http.MethodPost, "/admin/settings", TenantAdmin, s.settingsSave},
-	}
-}
-
 // settingsShow is the Tenant settings tab.
 func (s *Server) settingsShow(c echo.Context) error {
 	return s.renderSettings(c, http.StatusOK, req(c).Viewer.Tenant, "", "")

@@ -13,24 +13,6 @@ import (
 	"hubadmin/views"
 )
 
-// workspacesRoutes are the Workspaces tab of the Admin Center (product.md §4): list, view,
-// create, edit, delete, the MSA exception and the removal of MSA people.
-func (s *Server) workspacesRoutes() []Route {
-	return []Route{
-		{http.MethodGet, "/admin/workspaces", TenantAdmin, s.workspacesList},
-		{http.MethodGet, "/admin/workspaces/new", TenantAdmin, s.workspaceNewForm},
-		{http.MethodPost, "/admin/workspaces", TenantAdmin, s.workspaceCreate},
-		{http.MethodGet, "/admin/workspaces/:id", TenantAdmin, s.workspaceShow},
-		{http.MethodGet, "/admin/workspaces/:id/edit", TenantAdmin, s.workspaceEditForm},
-		{http.MethodPost, "/admin/workspaces/:id/edit", TenantAdmin, s.workspaceUpdate},
-		{http.MethodGet, "/admin/workspaces/:id/delete", TenantAdmin, s.workspaceDeleteConfirm},
-		{http.MethodPost, "/admin/workspaces/:id/delete", TenantAdmin, s.workspaceDelete},
-		{http.MethodPost, "/admin/workspaces/:id/msa", TenantAdmin, s.workspaceSetMSA},
-		{http.MethodGet, "/admin/workspaces/:id/msa-off", TenantAdmin, s.workspaceMSAOffConfirm},
-		{http.MethodPost, "/admin/workspaces/:id/msa-people/:person/remove", TenantAdmin, s.workspaceRemoveMSAPerson},
-	}
-}
-
 const workspacesPath = "/admin/workspaces"
 
 // workspaceActor is the signed-in admin as the audit log records them.

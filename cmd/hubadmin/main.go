@@ -19,9 +19,9 @@ import (
 	"time"
 
 	"hubadmin/store"
+	"hubadmin/store/mailer"
 	"hubadmin/store/password"
 	"hubadmin/web"
-	"hubadmin/web/mailer"
 )
 
 // config is everything the command reads from flags and the environment.
@@ -66,17 +66,30 @@ func parseConfig(args []string, getenv func(string) string, out io.Writer) (conf
 		}
 		return def
 	}
+	// A malformed environment value is an error, not silently the default: a typo in
+	// HUBADMIN_SECURE_COOKIES must not serve cookies without Secure.
+	var envErrs []error
 	envBool := func(name string, def bool) bool {
-		if b, err := strconv.ParseBool(getenv(name)); err == nil {
-			return b
+		v := getenv(name)
+		if v == "" {
+			return def
 		}
-		return def
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			envErrs = append(envErrs, fmt.Errorf("%s=%q: not true or false", name, v))
+		}
+		return b
 	}
 	envDur := func(name string, def time.Duration) time.Duration {
-		if d, err := time.ParseDuration(getenv(name)); err == nil {
-			return d
+		v := getenv(name)
+		if v == "" {
+			return def
 		}
-		return def
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			envErrs = append(envErrs, fmt.Errorf("%s=%q: not a positive duration such as 30m", name, v))
+		}
+		return d
 	}
 	var c config
 	fs := flag.NewFlagSet("hubadmin", flag.ContinueOnError)
@@ -98,6 +111,12 @@ func parseConfig(args []string, getenv func(string) string, out io.Writer) (conf
 	fs.BoolVar(&c.healthcheck, "healthcheck", false, "ask a running server's /healthz and exit 0 if it answers (for container health checks)")
 	if err := fs.Parse(args); err != nil {
 		return c, err
+	}
+	if err := errors.Join(envErrs...); err != nil {
+		return c, err
+	}
+	if c.idleTimeout <= 0 || c.absoluteTimeout <= 0 {
+		return c, errors.New("the idle and absolute timeouts must be positive")
 	}
 	if c.sessionKey != "" && len(c.sessionKey) < 32 {
 		return c, errors.New("the session key must be at least 32 characters")

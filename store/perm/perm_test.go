@@ -227,8 +227,6 @@ const (
 )
 
 var (
-	allWorkspaceRows = []Permission{SupportContact, ViewAllSupportCases, TrainingManager, Training,
-		CustomerActivity, Programs, InviteUsers, ManageUsers, Health, SharedFiles}
 	adminWorkspaceRows = []Permission{ViewAllSupportCases, TrainingManager, Training,
 		CustomerActivity, Programs, InviteUsers, ManageUsers, Health, SharedFiles}
 	csamWorkspaceRows = adminWorkspaceRows

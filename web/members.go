@@ -21,24 +21,6 @@ import (
 // grant individually is still only what they hold there (store.Grant), which for a Global
 // Admin is nothing: the matrix gives that role no workspace cell.
 
-// Needs of the people pages.
-var (
-	needPeopleView   = WorkspaceAnyOrTenantAdmin(perm.ManageUsers, perm.InviteUsers)
-	needPeopleManage = WorkspaceAnyOrTenantAdmin(perm.ManageUsers)
-)
-
-func (s *Server) peopleRoutes() []Route {
-	rs := []Route{
-		{http.MethodGet, "/workspaces/:ws/people", needPeopleView, s.peopleList},
-		{http.MethodGet, "/workspaces/:ws/people/:person", needPeopleView, s.personShow},
-		{http.MethodPost, "/workspaces/:ws/people/:person/permissions", needPeopleManage, s.personSetPermission},
-		{http.MethodPost, "/workspaces/:ws/people/:person/admin", needPeopleManage, s.personSetAdmin},
-		{http.MethodGet, "/workspaces/:ws/people/:person/remove", needPeopleManage, s.personRemoveConfirm},
-		{http.MethodPost, "/workspaces/:ws/people/:person/remove", needPeopleManage, s.personRemove},
-	}
-	return append(rs, s.invitationRoutes()...)
-}
-
 func peopleListURL(wsID int64) string {
 	return "/workspaces/" + strconv.FormatInt(wsID, 10) + "/people"
 }

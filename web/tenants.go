@@ -7,35 +7,8 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"hubadmin/store"
-	"hubadmin/store/perm"
 	"hubadmin/views"
 )
-
-// agreementsNeed is what adding and removing agreements needs: Microsoft tenant-level admin
-// (the CSAM). The Tenant tab reads it too, to offer those actions only to who may use them.
-var agreementsNeed = TenantAny(perm.MSTenantAdmin)
-
-// tenantAreaRoutes are the routes of the tenant side of the Admin Center (issue 4, without the
-// newsletter): Tenant, Global admins, Tenant settings, Tenant management and Audit log.
-func (s *Server) tenantAreaRoutes() []Route {
-	var rs []Route
-	rs = append(rs, s.tenantRoutes()...)
-	rs = append(rs, s.globalAdminRoutes()...)
-	rs = append(rs, s.settingsRoutes()...)
-	rs = append(rs, s.managementRoutes()...)
-	rs = append(rs, s.auditRoutes()...)
-	return rs
-}
-
-func (s *Server) tenantRoutes() []Route {
-	return []Route{
-		{http.MethodGet, "/admin/tenant", TenantAdmin, s.tenantShow},
-		{http.MethodPost, "/admin/tenant/name", TenantAdmin, s.tenantRename},
-		{http.MethodPost, "/admin/tenant/agreements", agreementsNeed, s.agreementAdd},
-		{http.MethodGet, "/admin/tenant/agreements/:id/remove", agreementsNeed, s.agreementRemoveConfirm},
-		{http.MethodPost, "/admin/tenant/agreements/:id/remove", agreementsNeed, s.agreementRemove},
-	}
-}
 
 // adminActor is the signed-in person as the audit log records them.
 func adminActor(c echo.Context) store.Actor {

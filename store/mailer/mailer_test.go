@@ -14,8 +14,8 @@ import (
 	"time"
 
 	"hubadmin/store"
+	"hubadmin/store/mailer/mailertest"
 	"hubadmin/store/perm"
-	"hubadmin/web/mailer/mailertest"
 )
 
 // queue opens a demo database and queues invitations through the store to each address.
