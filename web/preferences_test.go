@@ -65,3 +65,22 @@ func TestPreferencesRefuseUnknownValues(t *testing.T) {
 		t.Errorf("after refused saves, data-theme = %q, want none", got)
 	}
 }
+
+// TestAuditTimesInThePersonsZone: with a time zone chosen, the audit log shows times there and
+// keeps UTC in the hover title and the machine-readable datetime.
+func TestAuditTimesInThePersonsZone(t *testing.T) {
+	a := newApp(t)
+	b := a.browserFor(globalAdm)
+	b.post("/admin/tenant/name", url.Values{"name": {"Contoso Pharma"}, "version": {"1"}})
+	b.post("/me/preferences", url.Values{"lang": {"en"}, "theme": {""}, "time_zone": {"Europe/Paris"}})
+	tm := b.get("/admin/audit").doc.Find("#audit-log tbody tr time").First()
+	if got := tm.Text(); got != "Nov 21, 2026 10:00 CET" {
+		t.Errorf("time shown = %q, want Nov 21, 2026 10:00 CET (09:00 UTC in Paris)", got)
+	}
+	if got := tm.AttrOr("title", ""); got != "Nov 21, 2026 09:00 UTC" {
+		t.Errorf("title = %q, want the UTC time", got)
+	}
+	if got := tm.AttrOr("datetime", ""); got != "2026-11-21T09:00:00Z" {
+		t.Errorf("datetime = %q", got)
+	}
+}
