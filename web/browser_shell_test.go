@@ -6,9 +6,12 @@ package web
 // phone, or when a navigation item wraps onto a line of its own on the laptop.
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"testing"
+
+	"hubadmin/store"
 )
 
 // shellGallery are the pages whose shell screenshots -screenshots writes at both widths.
@@ -18,6 +21,7 @@ var shellGallery = map[string]bool{"admin": true, "workspaces": true, "audit": t
 func TestBrowserShellLayout(t *testing.T) {
 	needChromium(t)
 	a := newApp(t)
+	shellAuditWorld(t, a)
 	pages := append([]string{"/roles"}, a.pagesToCrawl(t)...)
 	for _, lang := range []string{"en", "fr", "ru"} {
 		for _, width := range []int64{360, 1366} {
@@ -110,5 +114,35 @@ func TestBrowserShellChecksCanFail(t *testing.T) {
 	eval[bool](wide, `document.querySelector(".rail a").textContent = "Un élément de navigation beaucoup trop long pour tenir sur une seule ligne du rail"; true`)
 	if got := fmt.Sprint(wide.shellProblems()); !strings.Contains(got, "wraps onto") {
 		t.Errorf("the check missed the wrapping nav item; it found %s", got)
+	}
+}
+
+// shellAuditWorld makes a few changes through the store, so that the audit log has entries in
+// words to lay out (and to show in its screenshots): a workspace renamed, the MSA exception
+// switched, a tenant setting changed.
+func shellAuditWorld(t *testing.T, a *app) {
+	t.Helper()
+	ctx := context.Background()
+	admin, err := a.db.PersonByEmail(ctx, globalAdminEmail)
+	if err != nil {
+		t.Fatal(err)
+	}
+	actor := store.Actor{PersonID: admin.ID, Email: admin.Email}
+	ws, err := a.db.Workspace(ctx, a.ids.contoso, a.ids.wsLabs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := a.db.UpdateWorkspace(ctx, actor, a.ids.contoso, ws.ID, ws.Version, store.WorkspaceInput{Name: "Contoso Research Labs", Description: ws.Description, AgreementID: ws.AgreementID}); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.db.SetMSAException(ctx, actor, a.ids.contoso, a.ids.wsSandbox, false); err != nil {
+		t.Fatal(err)
+	}
+	tn, err := a.db.Tenant(ctx, a.ids.contoso)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := a.db.SetTenantSetting(ctx, actor, a.ids.contoso, store.SettingInProductFeedback, !store.SettingInProductFeedback.Of(tn), tn.Version); err != nil {
+		t.Fatal(err)
 	}
 }
