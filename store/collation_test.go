@@ -183,3 +183,39 @@ func mustWorkspaceID(t *testing.T, db *DB, tenantID int64, name string) int64 {
 	t.Fatalf("no workspace %q", name)
 	return 0
 }
+
+// TestWorkspacePagesSeekInEveryCollation: a page of the workspace list in either stored order
+// is read from its index (no sort of the tenant's workspaces), forwards and backwards, so a
+// tenant of 100,000 workspaces pages at the cost of a page.
+func TestWorkspacePagesSeekInEveryCollation(t *testing.T) {
+	w := wsOpenDemo(t)
+	for _, lang := range []string{"en", "fr", "ru"} {
+		o := workspaceOrder{byName: true, key: "sort_" + CollationFor(lang)}
+		for _, backwards := range []bool{false, true} {
+			op := o.later()
+			if backwards {
+				op = o.earlier()
+			}
+			q := `EXPLAIN QUERY PLAN SELECT w.id FROM workspaces w JOIN agreements a ON a.id = w.agreement_id
+				WHERE w.tenant_id = ? AND ` + o.compare(op) + ` ORDER BY ` + o.orderBy("w.", backwards) + ` LIMIT 51`
+			rows, err := w.db.read.Query(q, w.contoso, "k", 1)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var plan []string
+			for rows.Next() {
+				var id, parent, unused int
+				var detail string
+				if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+					t.Fatal(err)
+				}
+				plan = append(plan, detail)
+			}
+			rows.Close()
+			p := strings.Join(plan, "\n")
+			if strings.Contains(p, "TEMP B-TREE") || !strings.Contains(p, "workspaces_"+o.key) {
+				t.Errorf("%s (backwards %v): the page is not read from workspaces_%s:\n%s", lang, backwards, o.key, p)
+			}
+		}
+	}
+}
