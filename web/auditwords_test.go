@@ -137,3 +137,11 @@ func TestAuditSentenceExamples(t *testing.T) {
 		t.Errorf("changes = %q, want only the description", changes)
 	}
 }
+
+// isSentence tells whether got begins like the sentence of action in lang (the part of the
+// message before its first value), so a browser journey knows it shows the right kind of entry.
+func (a *app) isSentence(lang, action, got string) bool {
+	msg := locales.New(lang).T("auditwords."+action, "Target", "\x00", "Before", "\x00", "After", "\x00", "Field", "\x00", "State", "\x00", "Workspace", "\x00", "Newsletter", "\x00")
+	prefix, _, _ := strings.Cut(msg, "\x00")
+	return strings.HasPrefix(got, strings.TrimSpace(prefix))
+}
