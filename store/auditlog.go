@@ -114,20 +114,17 @@ func scanAuditRecord(row interface{ Scan(...any) error }) (AuditRecord, error) {
 func (db *DB) AuditLog(ctx context.Context, tenantID int64, f AuditFilter, after, before string) (ListPage[AuditRecord], error) {
 	var page ListPage[AuditRecord]
 	cond, args := f.where()
-	next, hasAfter := DecodeCursor(after)
-	prev, hasBefore := DecodeCursor(before)
-	if hasAfter {
-		hasBefore = false
-	}
+	k := readKeyset(after, before)
+	var records []AuditRecord
 	err := db.readTx(ctx, func(tx *Tx) error {
 		q, qargs := auditSelect+cond, append([]any{tenantID}, args...)
 		switch {
-		case hasAfter:
-			q += ` AND a.id < ? ORDER BY a.id DESC`
-			qargs = append(qargs, next.ID)
-		case hasBefore:
+		case k.Backward:
 			q += ` AND a.id > ? ORDER BY a.id ASC`
-			qargs = append(qargs, prev.ID)
+			qargs = append(qargs, k.Cursor.ID)
+		case k.Has:
+			q += ` AND a.id < ? ORDER BY a.id DESC`
+			qargs = append(qargs, k.Cursor.ID)
 		default:
 			q += ` ORDER BY a.id DESC`
 		}
@@ -141,7 +138,7 @@ func (db *DB) AuditLog(ctx context.Context, tenantID int64, f AuditFilter, after
 			if err != nil {
 				return err
 			}
-			page.Items = append(page.Items, r)
+			records = append(records, r)
 		}
 		if err := rows.Err(); err != nil {
 			return err
@@ -152,35 +149,9 @@ func (db *DB) AuditLog(ctx context.Context, tenantID int64, f AuditFilter, after
 	if err != nil {
 		return page, err
 	}
-	more := len(page.Items) > PageSize
-	if more {
-		page.Items = page.Items[:PageSize]
-	}
-	if hasBefore {
-		// Read upwards from the cursor; show newest first like every other page.
-		for i, j := 0, len(page.Items)-1; i < j; i, j = i+1, j-1 {
-			page.Items[i], page.Items[j] = page.Items[j], page.Items[i]
-		}
-	}
-	if n := len(page.Items); n > 0 {
-		first, last := Cursor{ID: page.Items[0].ID}, Cursor{ID: page.Items[n-1].ID}
-		switch {
-		case hasBefore:
-			page.Next = last.Encode() // the cursor row itself is older than this page
-			if more {
-				page.Prev = first.Encode()
-			}
-		case hasAfter:
-			page.Prev = first.Encode()
-			if more {
-				page.Next = last.Encode()
-			}
-		default:
-			if more {
-				page.Next = last.Encode()
-			}
-		}
-	}
+	total := page.Total
+	page, _ = keysetPage(records, func(r AuditRecord) Cursor { return Cursor{ID: r.ID} }, k)
+	page.Total = total
 	return page, nil
 }
 

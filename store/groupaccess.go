@@ -372,15 +372,17 @@ type WorkspaceGroupRow struct {
 func (db *DB) WorkspaceGroupAccess(ctx context.Context, tenantID, workspaceID int64, after, before string) (ListPage[WorkspaceGroupRow], error) {
 	var page ListPage[WorkspaceGroupRow]
 	err := db.readTx(ctx, func(tx *Tx) error {
-		keyset, order, backward, hasCursor := "", "ORDER BY g.name COLLATE NOCASE, g.id", false, false
+		k := readKeyset(after, before)
+		seek, order := "", "ORDER BY g.name COLLATE NOCASE, g.id"
 		args := []any{tenantID, workspaceID}
-		if c, ok := DecodeCursor(before); ok {
-			keyset = ` AND (g.name < ?3 COLLATE NOCASE OR (g.name = ?3 COLLATE NOCASE AND g.id < ?4))`
-			order, backward, hasCursor = "ORDER BY g.name COLLATE NOCASE DESC, g.id DESC", true, true
-			args = append(args, c.Key, c.ID)
-		} else if c, ok := DecodeCursor(after); ok {
-			keyset, hasCursor = ` AND (g.name > ?3 COLLATE NOCASE OR (g.name = ?3 COLLATE NOCASE AND g.id > ?4))`, true
-			args = append(args, c.Key, c.ID)
+		switch {
+		case k.Backward:
+			seek = ` AND (g.name < ?3 COLLATE NOCASE OR (g.name = ?3 COLLATE NOCASE AND g.id < ?4))`
+			order = "ORDER BY g.name COLLATE NOCASE DESC, g.id DESC"
+			args = append(args, k.Cursor.Key, k.Cursor.ID)
+		case k.Has:
+			seek = ` AND (g.name > ?3 COLLATE NOCASE OR (g.name = ?3 COLLATE NOCASE AND g.id > ?4))`
+			args = append(args, k.Cursor.Key, k.Cursor.ID)
 		}
 		rows, err := tx.query(ctx, `SELECT `+groupColumns+`, ga.granted_at, ga.changed_at,
 				EXISTS (SELECT 1 FROM role_assignments ra WHERE ra.group_id = g.id AND ra.role = 'workspace_admin' AND ra.workspace_id = ?2),
@@ -388,7 +390,7 @@ func (db *DB) WorkspaceGroupAccess(ctx context.Context, tenantID, workspaceID in
 				(SELECT count(*) FROM group_members gm WHERE gm.group_id = g.id),
 				(SELECT count(*) FROM group_members gm JOIN people p ON p.email = gm.email WHERE gm.group_id = g.id)
 			FROM group_access ga JOIN directory_groups g ON g.id = ga.group_id
-			WHERE g.tenant_id = ?1 AND ga.workspace_id = ?2`+keyset+` `+order+fmt.Sprintf(` LIMIT %d`, PageSize+1), args...)
+			WHERE g.tenant_id = ?1 AND ga.workspace_id = ?2`+seek+` `+order+fmt.Sprintf(` LIMIT %d`, PageSize+1), args...)
 		if err != nil {
 			return fmt.Errorf("group access in workspace %d: %w", workspaceID, err)
 		}
@@ -410,7 +412,7 @@ func (db *DB) WorkspaceGroupAccess(ctx context.Context, tenantID, workspaceID in
 		if err := rows.Err(); err != nil {
 			return err
 		}
-		page = groupKeysetPage(out, func(r WorkspaceGroupRow) Cursor { return Cursor{Key: r.Group.Name, ID: r.Group.ID} }, backward, hasCursor)
+		page, _ = keysetPage(out, func(r WorkspaceGroupRow) Cursor { return Cursor{Key: r.Group.Name, ID: r.Group.ID} }, k)
 		return nil
 	})
 	return page, err

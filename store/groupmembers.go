@@ -158,18 +158,20 @@ func removeGroupMemberTx(ctx context.Context, tx *Tx, ga GroupActor, g Directory
 
 // groupMembersPage reads one page of a group's members by email, with their accounts.
 func groupMembersPage(ctx context.Context, tx *Tx, groupID int64, after, before string) (ListPage[GroupMember], error) {
-	keyset, order, backward, hasCursor := "", "ORDER BY gm.email", false, false
+	k := readKeyset(after, before)
+	seek, order := "", "ORDER BY gm.email"
 	args := []any{groupID}
-	if c, ok := DecodeCursor(before); ok {
-		keyset, order, backward, hasCursor = " AND gm.email < ?", "ORDER BY gm.email DESC", true, true
-		args = append(args, c.Key)
-	} else if c, ok := DecodeCursor(after); ok {
-		keyset, hasCursor = " AND gm.email > ?", true
-		args = append(args, c.Key)
+	switch {
+	case k.Backward:
+		seek, order = " AND gm.email < ?", "ORDER BY gm.email DESC"
+		args = append(args, k.Cursor.Key)
+	case k.Has:
+		seek = " AND gm.email > ?"
+		args = append(args, k.Cursor.Key)
 	}
 	rows, err := tx.query(ctx, `SELECT gm.email, ifnull(p.id, 0), ifnull(p.display_name, ''), gm.created_at
 		FROM group_members gm LEFT JOIN people p ON p.email = gm.email
-		WHERE gm.group_id = ?`+keyset+` `+order+` LIMIT ?`, append(args, PageSize+1)...)
+		WHERE gm.group_id = ?`+seek+` `+order+` LIMIT ?`, append(args, PageSize+1)...)
 	if err != nil {
 		return ListPage[GroupMember]{}, fmt.Errorf("members of group %d: %w", groupID, err)
 	}
@@ -187,5 +189,6 @@ func groupMembersPage(ctx context.Context, tx *Tx, groupID int64, after, before 
 	if err := rows.Err(); err != nil {
 		return ListPage[GroupMember]{}, err
 	}
-	return groupKeysetPage(out, func(m GroupMember) Cursor { return Cursor{Key: m.Email} }, backward, hasCursor), nil
+	page, _ := keysetPage(out, func(m GroupMember) Cursor { return Cursor{Key: m.Email} }, k)
+	return page, nil
 }

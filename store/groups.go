@@ -282,16 +282,17 @@ func (db *DB) GroupList(ctx context.Context, tenantID int64, f GroupFilter) (Lis
 		if err := tx.queryRow(ctx, `SELECT count(*) FROM directory_groups g WHERE `+where, args...).Scan(&page.Total); err != nil {
 			return fmt.Errorf("count groups: %w", err)
 		}
-		keyset, order, backward, hasCursor := "", "ORDER BY g.name COLLATE NOCASE, g.id", false, false
+		k := readKeyset(f.After, f.Before)
+		seek, order := "", "ORDER BY g.name COLLATE NOCASE, g.id"
 		pageArgs := slices.Clone(args)
-		if c, ok := DecodeCursor(f.Before); ok {
-			keyset = ` AND (g.name < ? COLLATE NOCASE OR (g.name = ? COLLATE NOCASE AND g.id < ?))`
-			order, backward, hasCursor = "ORDER BY g.name COLLATE NOCASE DESC, g.id DESC", true, true
-			pageArgs = append(pageArgs, c.Key, c.Key, c.ID)
-		} else if c, ok := DecodeCursor(f.After); ok {
-			keyset = ` AND (g.name > ? COLLATE NOCASE OR (g.name = ? COLLATE NOCASE AND g.id > ?))`
-			hasCursor = true
-			pageArgs = append(pageArgs, c.Key, c.Key, c.ID)
+		switch {
+		case k.Backward:
+			seek = ` AND (g.name < ? COLLATE NOCASE OR (g.name = ? COLLATE NOCASE AND g.id < ?))`
+			order = "ORDER BY g.name COLLATE NOCASE DESC, g.id DESC"
+			pageArgs = append(pageArgs, k.Cursor.Key, k.Cursor.Key, k.Cursor.ID)
+		case k.Has:
+			seek = ` AND (g.name > ? COLLATE NOCASE OR (g.name = ? COLLATE NOCASE AND g.id > ?))`
+			pageArgs = append(pageArgs, k.Cursor.Key, k.Cursor.Key, k.Cursor.ID)
 		}
 		rows, err := tx.query(ctx, `SELECT `+groupColumns+`,
 				(SELECT count(*) FROM group_members gm WHERE gm.group_id = g.id),
@@ -299,7 +300,7 @@ func (db *DB) GroupList(ctx context.Context, tenantID int64, f GroupFilter) (Lis
 				(SELECT ifnull(group_concat(ra.role || char(30) || ifnull(ra.workspace_id, 0) || char(30) || ifnull(w.name, ''), char(31)), '')
 					FROM role_assignments ra LEFT JOIN workspaces w ON w.id = ra.workspace_id WHERE ra.group_id = g.id),
 				(SELECT count(*) FROM grants gr WHERE gr.group_id = g.id)
-			FROM directory_groups g WHERE `+where+keyset+` `+order+` LIMIT ?`, append(pageArgs, PageSize+1)...)
+			FROM directory_groups g WHERE `+where+seek+` `+order+` LIMIT ?`, append(pageArgs, PageSize+1)...)
 		if err != nil {
 			return fmt.Errorf("list groups: %w", err)
 		}
@@ -318,7 +319,7 @@ func (db *DB) GroupList(ctx context.Context, tenantID int64, f GroupFilter) (Lis
 			return err
 		}
 		total := page.Total
-		page = groupKeysetPage(items, func(it GroupListItem) Cursor { return Cursor{Key: it.Name, ID: it.ID} }, backward, hasCursor)
+		page, _ = keysetPage(items, func(it GroupListItem) Cursor { return Cursor{Key: it.Name, ID: it.ID} }, k)
 		page.Total = total
 		return nil
 	})
@@ -375,37 +376,6 @@ func parseGroupRoles(s string) []GroupRoleRef {
 		return strings.Compare(strings.ToLower(a.WorkspaceName), strings.ToLower(b.WorkspaceName))
 	})
 	return out
-}
-
-// groupKeysetPage trims rows fetched PageSize+1 at a time (in reverse order when paging backward)
-// into a page with the cursors of its neighbours.
-func groupKeysetPage[T any](rows []T, cursorOf func(T) Cursor, backward, hasCursor bool) ListPage[T] {
-	more := len(rows) > PageSize
-	if more {
-		rows = rows[:PageSize]
-	}
-	if backward {
-		slices.Reverse(rows)
-	}
-	p := ListPage[T]{Items: rows}
-	if len(rows) == 0 {
-		return p
-	}
-	first, last := cursorOf(rows[0]).Encode(), cursorOf(rows[len(rows)-1]).Encode()
-	if backward {
-		p.Next = last
-		if more {
-			p.Prev = first
-		}
-	} else {
-		if more {
-			p.Next = last
-		}
-		if hasCursor {
-			p.Prev = first
-		}
-	}
-	return p
 }
 
 // GroupDetail reads one group, a page of its members (by email, keyset) and all it holds:

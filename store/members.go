@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -107,7 +106,6 @@ func (db *DB) WorkspacePeople(ctx context.Context, tenantID, wsID int64, f Peopl
 	var page ListPage[WorkspacePerson]
 	err := db.readTx(ctx, func(tx *Tx) error {
 		where, args := peopleWhere(tenantID, wsID, f)
-		backward := false
 		key := "wm.sort_key"
 		counted := false
 		if searchIndexed(f) {
@@ -125,44 +123,34 @@ func (db *DB) WorkspacePeople(ctx context.Context, tenantID, wsID int64, f Peopl
 		}
 		order := "ORDER BY " + key + ", wm.person_id"
 		pageWhere, pageArgs := where, append([]any(nil), args...)
-		if c, ok := DecodeCursor(f.Before); ok && f.After == "" {
-			backward = true
+		k := readKeyset(f.After, f.Before)
+		switch {
+		case k.Backward:
 			order = "ORDER BY " + key + " DESC, wm.person_id DESC"
 			pageWhere += ` AND (wm.sort_key, wm.person_id) < (?, ?)`
-			pageArgs = append(pageArgs, c.Key, c.ID)
-		} else if c, ok := DecodeCursor(f.After); ok {
+			pageArgs = append(pageArgs, k.Cursor.Key, k.Cursor.ID)
+		case k.Has:
 			pageWhere += ` AND (wm.sort_key, wm.person_id) > (?, ?)`
-			pageArgs = append(pageArgs, c.Key, c.ID)
+			pageArgs = append(pageArgs, k.Cursor.Key, k.Cursor.ID)
 		}
-		rows, keys, err := queryMembers(ctx, tx, pageWhere+" "+order+fmt.Sprintf(" LIMIT %d", PageSize+1), pageArgs)
+		read, keys, err := queryMembers(ctx, tx, pageWhere+" "+order+fmt.Sprintf(" LIMIT %d", PageSize+1), pageArgs)
 		if err != nil {
 			return err
 		}
-		more := len(rows) > PageSize
-		if more {
-			rows, keys = rows[:PageSize], keys[:PageSize]
+		// The sort key is not part of WorkspacePerson: page the rows with their keys.
+		type keyed struct {
+			key string
+			WorkspacePerson
 		}
-		if backward {
-			slices.Reverse(rows)
-			slices.Reverse(keys)
+		pairs := make([]keyed, len(read))
+		for i := range read {
+			pairs[i] = keyed{keys[i], read[i]}
 		}
-		if len(rows) > 0 {
-			first := Cursor{Key: keys[0], ID: rows[0].Person.ID}.Encode()
-			last := Cursor{Key: keys[len(keys)-1], ID: rows[len(rows)-1].Person.ID}.Encode()
-			switch {
-			case backward:
-				page.Next = last
-				if more {
-					page.Prev = first
-				}
-			default:
-				if more {
-					page.Next = last
-				}
-				if f.After != "" {
-					page.Prev = first
-				}
-			}
+		kp, more := keysetPage(pairs, func(r keyed) Cursor { return Cursor{Key: r.key, ID: r.Person.ID} }, k)
+		page.Next, page.Prev = kp.Next, kp.Prev
+		rows := make([]WorkspacePerson, len(kp.Items))
+		for i, r := range kp.Items {
+			rows[i] = r.WorkspacePerson
 		}
 		if !counted {
 			if page.Total, err = countPeople(ctx, tx, tenantID, wsID, f, where, args, len(rows), more); err != nil {

@@ -161,51 +161,33 @@ func subscriptionWhere(tenantID, newsletterID int64, search string) (string, []a
 // reverse order before a cursor), the extra row telling whether there is a page beyond.
 func subscriptionPage(ctx context.Context, tx *Tx, tenantID, newsletterID int64, f SubscriptionFilter) (ListPage[Subscription], error) {
 	var page ListPage[Subscription]
-	backwards := f.Before != nil
 	query, args := subscriptionPageSQL(tenantID, newsletterID, f)
 	rows, err := tx.query(ctx, query, args...)
 	if err != nil {
 		return page, fmt.Errorf("subscriptions page: %w", err)
 	}
 	defer rows.Close()
+	var out []Subscription
 	for rows.Next() {
 		s, err := scanSubscription(rows)
 		if err != nil {
 			return page, err
 		}
-		page.Items = append(page.Items, s)
+		out = append(out, s)
 	}
 	if err := rows.Err(); err != nil {
 		return page, err
 	}
-	more := len(page.Items) > PageSize
-	if more {
-		page.Items = page.Items[:PageSize]
-	}
-	if backwards {
-		for i, j := 0, len(page.Items)-1; i < j; i, j = i+1, j-1 {
-			page.Items[i], page.Items[j] = page.Items[j], page.Items[i]
-		}
-	}
-	if len(page.Items) == 0 {
-		return page, nil
-	}
-	first, last := page.Items[0].Cursor().Encode(), page.Items[len(page.Items)-1].Cursor().Encode()
+	// The web layer decodes the cursors (and keeps one of them); the query reads before one
+	// first, as subscriptionPageSQL does.
+	var k keyset
 	switch {
-	case backwards:
-		// Coming back from a later page: that page is still after this one.
-		page.Next = last
-		if more {
-			page.Prev = first
-		}
-	default:
-		if more {
-			page.Next = last
-		}
-		if f.After != nil {
-			page.Prev = first
-		}
+	case f.Before != nil:
+		k = keyset{Cursor: *f.Before, Has: true, Backward: true}
+	case f.After != nil:
+		k = keyset{Cursor: *f.After, Has: true}
 	}
+	page, _ = keysetPage(out, Subscription.Cursor, k)
 	return page, nil
 }
 

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"slices"
 	"strconv"
 	"time"
 )
@@ -50,15 +49,15 @@ func (db *DB) Outbox(ctx context.Context, tenantID, wsID int64, after, before st
 	err := db.readTx(ctx, func(tx *Tx) error {
 		q := `SELECT ` + outboxColumns + ` FROM outbox WHERE tenant_id = ? AND workspace_id = ?`
 		args := []any{tenantID, wsID}
-		backward := false
-		if c, ok := DecodeCursor(before); ok && after == "" {
-			backward = true
+		k := readKeyset(after, before)
+		switch {
+		case k.Backward:
 			q += ` AND id > ? ORDER BY id LIMIT ` + strconv.Itoa(PageSize+1)
-			args = append(args, c.ID)
-		} else if c, ok := DecodeCursor(after); ok {
+			args = append(args, k.Cursor.ID)
+		case k.Has:
 			q += ` AND id < ? ORDER BY id DESC LIMIT ` + strconv.Itoa(PageSize+1)
-			args = append(args, c.ID)
-		} else {
+			args = append(args, k.Cursor.ID)
+		default:
 			q += ` ORDER BY id DESC LIMIT ` + strconv.Itoa(PageSize+1)
 		}
 		rows, err := tx.query(ctx, q, args...)
@@ -66,39 +65,18 @@ func (db *DB) Outbox(ctx context.Context, tenantID, wsID int64, after, before st
 			return fmt.Errorf("outbox of workspace %d: %w", wsID, err)
 		}
 		defer rows.Close()
+		var out []OutboxMessage
 		for rows.Next() {
 			m, err := scanOutbox(rows)
 			if err != nil {
 				return err
 			}
-			page.Items = append(page.Items, m)
+			out = append(out, m)
 		}
 		if err := rows.Err(); err != nil {
 			return err
 		}
-		more := len(page.Items) > PageSize
-		if more {
-			page.Items = page.Items[:PageSize]
-		}
-		if backward {
-			slices.Reverse(page.Items)
-		}
-		if n := len(page.Items); n > 0 {
-			first, last := Cursor{ID: page.Items[0].ID}.Encode(), Cursor{ID: page.Items[n-1].ID}.Encode()
-			if backward {
-				page.Next = last
-				if more {
-					page.Prev = first
-				}
-			} else {
-				if more {
-					page.Next = last
-				}
-				if after != "" {
-					page.Prev = first
-				}
-			}
-		}
+		page, _ = keysetPage(out, func(m OutboxMessage) Cursor { return Cursor{ID: m.ID} }, k)
 		return tx.queryRow(ctx, `SELECT count(*) FROM outbox WHERE tenant_id = ? AND workspace_id = ?`, tenantID, wsID).Scan(&page.Total)
 	})
 	return page, err

@@ -21,6 +21,9 @@ type Viewer struct {
 	Access             perm.Access
 }
 
+// Actor is the person as the audit log records who made a change.
+func (v *Viewer) Actor() Actor { return Actor{PersonID: v.Person.ID, Email: v.Person.Email} }
+
 // IsCSM tells whether the person is the designated Customer Support Manager of the tenant they
 // are acting in (product.md §6): the one check the route table, the home redirect, the menu and
 // the quick start all use.

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -588,44 +587,23 @@ func workspaceLikePattern(search string) string {
 func (db *DB) ListWorkspaces(ctx context.Context, tenantID int64, f WorkspaceFilter) (ListPage[WorkspaceSummary], error) {
 	var page ListPage[WorkspaceSummary]
 	o := workspaceOrder{byName: f.Sort != WorkspaceSortCreated, desc: f.Desc, key: "sort_" + CollationFor(f.Lang)}
-	after, hasAfter := DecodeCursor(f.After)
-	before, hasBefore := DecodeCursor(f.Before)
-	if hasAfter {
-		hasBefore = false
-	}
+	k := readKeyset(f.After, f.Before)
 	err := db.readTx(ctx, func(tx *Tx) error {
-		var cursor *Cursor
-		switch {
-		case hasAfter:
-			cursor = &after
-		case hasBefore:
-			cursor = &before
-		}
-		items, more, err := workspacePage(ctx, tx, tenantID, f.Search, o, cursor, hasBefore)
+		rows, err := workspacePage(ctx, tx, tenantID, f.Search, o, k)
 		if err != nil {
 			return err
 		}
-		if len(items) == 0 && cursor != nil {
-			hasAfter, hasBefore = false, false
-			if items, more, err = workspacePage(ctx, tx, tenantID, f.Search, o, nil, false); err != nil {
+		if len(rows) == 0 && k.Has {
+			// A cursor that finds nothing (its rows are gone): show the first page.
+			k = keyset{}
+			if rows, err = workspacePage(ctx, tx, tenantID, f.Search, o, k); err != nil {
 				return err
 			}
 		}
-		page.Items = items
-		// The page read one row more than it shows to know whether the list goes on that way;
-		// the other way goes on because the cursor came from a row shown there.
-		prev, next := hasAfter, more
-		if hasBefore {
-			prev, next = more, true
-		}
-		if len(items) > 0 && prev {
-			page.Prev = o.cursor(items[0]).Encode()
-		}
-		if len(items) > 0 && next {
-			page.Next = o.cursor(items[len(items)-1]).Encode()
-		}
-		if !hasAfter && !hasBefore && !more {
-			page.Total = len(items) // the first page is the whole list
+		var more bool
+		page, more = keysetPage(rows, o.cursor, k)
+		if !k.Has && !more {
+			page.Total = len(page.Items) // the first page is the whole list
 			return nil
 		}
 		page.Total, err = workspaceTotal(ctx, tx, tenantID, f.Search)
@@ -634,33 +612,33 @@ func (db *DB) ListWorkspaces(ctx context.Context, tenantID int64, f WorkspaceFil
 	return page, err
 }
 
-// workspacePage reads one page after (or, backwards, before) a cursor, with people counts, in
-// display order. more tells whether rows exist beyond the page in the direction read.
-func workspacePage(ctx context.Context, tx *Tx, tenantID int64, search string, o workspaceOrder, cursor *Cursor, backwards bool) (items []WorkspaceSummary, more bool, err error) {
+// workspacePage reads PageSize+1 rows from k, with people counts, in display order (reversed
+// when k is backward), for keysetPage.
+func workspacePage(ctx context.Context, tx *Tx, tenantID int64, search string, o workspaceOrder, k keyset) (items []WorkspaceSummary, err error) {
 	where := "w.tenant_id = ?"
 	args := []any{tenantID}
 	if search != "" {
 		where += ` AND w.name_fold LIKE ? ESCAPE '\'`
 		args = append(args, workspaceLikePattern(search))
 	}
-	if cursor != nil {
+	if k.Has {
 		op := o.later()
-		if backwards {
+		if k.Backward {
 			op = o.earlier()
 		}
 		where += " AND " + o.compare(op)
-		args = append(args, o.args(*cursor)...)
+		args = append(args, o.args(k.Cursor)...)
 	}
 	args = append(args, PageSize+1)
 	rows, err := tx.query(ctx, `WITH pg AS (
 			SELECT `+workspaceColumns+`, a.number, w.`+o.key+` FROM workspaces w JOIN agreements a ON a.id = w.agreement_id
-			WHERE `+where+` ORDER BY `+o.orderBy("w.", backwards)+` LIMIT ?)
+			WHERE `+where+` ORDER BY `+o.orderBy("w.", k.Backward)+` LIMIT ?)
 		SELECT pg.*, ifnull(pc.people, 0) FROM pg
 		LEFT JOIN (SELECT workspace_id, count(*) AS people FROM workspace_members
 			WHERE workspace_id IN (SELECT id FROM pg) GROUP BY workspace_id) pc ON pc.workspace_id = pg.id
-		ORDER BY `+o.orderBy("pg.", backwards), args...)
+		ORDER BY `+o.orderBy("pg.", k.Backward), args...)
 	if err != nil {
-		return nil, false, fmt.Errorf("workspaces of tenant %d: %w", tenantID, err)
+		return nil, fmt.Errorf("workspaces of tenant %d: %w", tenantID, err)
 	}
 	defer rows.Close()
 	for rows.Next() {
@@ -669,21 +647,15 @@ func workspacePage(ctx context.Context, tx *Tx, tenantID int64, search string, o
 		w := &s.Workspace
 		if err := rows.Scan(&w.ID, &w.TenantID, &w.AgreementID, &w.AgreementKind, &w.Name, &w.Description, &w.IsDefault,
 			&w.MSAException, &w.Version, &created, &s.AgreementNumber, &s.nameKey, &s.People); err != nil {
-			return nil, false, err
+			return nil, err
 		}
 		w.CreatedAt = parseTime(created)
 		items = append(items, s)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, false, err
+		return nil, err
 	}
-	if len(items) > PageSize {
-		items, more = items[:PageSize], true
-	}
-	if backwards {
-		slices.Reverse(items)
-	}
-	return items, more, nil
+	return items, nil
 }
 
 // workspaceTotal is how many workspaces the list holds: the tenant's count kept by migration

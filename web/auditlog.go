@@ -57,7 +57,7 @@ func (s *Server) auditShow(c echo.Context) error {
 	d := views.AuditLogData{Actions: auditActions(), CanExport: perm.ExportAllowed(v.Person.Microsoft)}
 	status := http.StatusOK
 	if err := f.Validate(); err != nil {
-		errs, ok := tenantFieldErrors(err)
+		errs, ok := fieldErrors(err)
 		if !ok {
 			return err
 		}

@@ -1,11 +1,15 @@
 package web
 
 import (
+	"errors"
 	"net/url"
 	"strconv"
 	"strings"
 
 	"github.com/labstack/echo/v4"
+
+	"hubadmin/store"
+	"hubadmin/views"
 )
 
 // form reads the request's form once. It uses FormParams, never FormValue: FormValue hides a
@@ -16,6 +20,16 @@ func form(c echo.Context) (url.Values, error) {
 		return nil, formReadError(err)
 	}
 	return v, nil
+}
+
+// fieldErrors returns the field → message ID problems of a store.ValidationError, and whether
+// err is one: the form is then shown again with them, status 422.
+func fieldErrors(err error) (views.Errors, bool) {
+	var ve *store.ValidationError
+	if errors.As(err, &ve) {
+		return views.Errors(ve.Fields), true
+	}
+	return nil, false
 }
 
 // field returns a trimmed form value.

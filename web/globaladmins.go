@@ -52,8 +52,8 @@ func (s *Server) globalAdminAdd(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	err = s.db.AddGlobalAdmin(c.Request().Context(), adminActor(c), req(c).Viewer.Tenant.ID, fieldInt(v, "person_id"), v.Get("_submission"))
-	if errs, ok := tenantFieldErrors(err); ok {
+	err = s.db.AddGlobalAdmin(c.Request().Context(), actorOf(c), req(c).Viewer.Tenant.ID, fieldInt(v, "person_id"), v.Get("_submission"))
+	if errs, ok := fieldErrors(err); ok {
 		return s.renderGlobalAdmins(c, http.StatusUnprocessableEntity, views.GlobalAdminsData{Query: field(v, "q"), AddErrors: errs})
 	}
 	if err != nil && !errors.Is(err, store.ErrDuplicate) { // a double submit already added them
@@ -74,10 +74,10 @@ func (s *Server) globalAdminInvite(c echo.Context) error {
 	}
 	typed := views.GlobalAdminInviteForm{Email: v.Get("email"), DisplayName: v.Get("display_name")}
 	submission := v.Get("_submission")
-	_, err = s.db.InviteGlobalAdmin(c.Request().Context(), adminActor(c), req(c).Viewer.Tenant.ID,
+	_, err = s.db.InviteGlobalAdmin(c.Request().Context(), actorOf(c), req(c).Viewer.Tenant.ID,
 		store.GlobalAdminInvite{Email: typed.Email, DisplayName: typed.DisplayName, Submission: submission},
 		s.globalAdminInvitationMail(c, strings.TrimSpace(typed.Email)))
-	if errs, ok := tenantFieldErrors(err); ok {
+	if errs, ok := fieldErrors(err); ok {
 		return s.renderGlobalAdmins(c, http.StatusUnprocessableEntity, views.GlobalAdminsData{Invite: typed, InviteErrors: errs, Submission: submission})
 	}
 	if err != nil && !errors.Is(err, store.ErrDuplicate) {
@@ -147,7 +147,7 @@ func (s *Server) globalAdminRemove(c echo.Context) error {
 		return err
 	}
 	id := paramInt(c, "id")
-	err := s.db.RemoveGlobalAdmin(c.Request().Context(), adminActor(c), req(c).Viewer.Tenant.ID, id)
+	err := s.db.RemoveGlobalAdmin(c.Request().Context(), actorOf(c), req(c).Viewer.Tenant.ID, id)
 	var rule *store.RuleError
 	if errors.As(err, &rule) && !rule.Forbidden {
 		// The last Global Admin (perhaps since someone removed the others a moment ago): the

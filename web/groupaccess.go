@@ -144,7 +144,7 @@ func (s *Server) workspaceGroupGive(c echo.Context) error {
 		return s.workspaceGroupRefused(c, http.StatusUnprocessableEntity, "", give)
 	}
 	_, err = s.db.GiveWorkspaceGroupAccess(c.Request().Context(), groupActorOf(c), rq.Viewer.Tenant.ID, rq.Workspace.ID, grant)
-	if errs, ok := groupFieldErrors(err); ok {
+	if errs, ok := fieldErrors(err); ok {
 		give.Errors = errs
 		if errs.Has("_submission") {
 			give.Submission = ""
@@ -238,7 +238,7 @@ func (s *Server) workspaceGroupApply(c echo.Context, admin bool, grants []perm.P
 		return refuse(http.StatusUnprocessableEntity, views.Errors{"access": msg}, "")
 	}
 	_, err := s.db.SetWorkspaceGroupAccess(c.Request().Context(), groupActorOf(c), rq.Viewer.Tenant.ID, rq.Workspace.ID, paramInt(c, "id"), admin, grants)
-	if errs, ok := groupFieldErrors(err); ok {
+	if errs, ok := fieldErrors(err); ok {
 		return refuse(http.StatusUnprocessableEntity, errs, "")
 	}
 	if status, msg, ok := groupRuleOf(err); ok {

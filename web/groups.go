@@ -27,16 +27,7 @@ func groupPath(id int64) string { return groupsPath + "/" + strconv.FormatInt(id
 // groupActorOf is the signed-in person as the store's groups methods want them.
 func groupActorOf(c echo.Context) store.GroupActor {
 	v := req(c).Viewer
-	return store.GroupActor{Actor: store.Actor{PersonID: v.Person.ID, Email: v.Person.Email}, Access: v.Access}
-}
-
-// groupFieldErrors returns the field problems of a store.ValidationError.
-func groupFieldErrors(err error) (views.Errors, bool) {
-	var ve *store.ValidationError
-	if errors.As(err, &ve) {
-		return views.Errors(ve.Fields), true
-	}
-	return nil, false
+	return store.GroupActor{Actor: v.Actor(), Access: v.Access}
 }
 
 // groupRuleOf returns the status (403 or 409) and message of a store.RuleError.
@@ -150,7 +141,7 @@ func (s *Server) groupCreate(c echo.Context) error {
 		}
 		return seeOther(c, groupPath(id))
 	}
-	if errs, ok := groupFieldErrors(err); ok {
+	if errs, ok := fieldErrors(err); ok {
 		f.Errors = errs
 		if f.Submission == "" || errs.Has("_submission") {
 			f.Submission = store.NewSubmissionToken()
@@ -282,7 +273,7 @@ func (s *Server) groupRename(c echo.Context) error {
 	id := paramInt(c, "id")
 	name := field(v, "name")
 	err = s.db.RenameGroup(c.Request().Context(), groupActorOf(c), req(c).Viewer.Tenant.ID, id, fieldInt(v, "version"), name)
-	if errs, ok := groupFieldErrors(err); ok {
+	if errs, ok := fieldErrors(err); ok {
 		return s.groupRerender(c, id, http.StatusUnprocessableEntity, "", func(d *views.GroupViewData) {
 			d.RenameName, d.RenameErrors = name, errs
 		})
@@ -311,7 +302,7 @@ func (s *Server) groupAddMembers(c echo.Context) error {
 		})
 	}
 	added, err := s.db.AddGroupMembers(c.Request().Context(), groupActorOf(c), req(c).Viewer.Tenant.ID, id, emails)
-	if errs, ok := groupFieldErrors(err); ok {
+	if errs, ok := fieldErrors(err); ok {
 		return s.groupRerender(c, id, http.StatusUnprocessableEntity, "", func(d *views.GroupViewData) {
 			d.MemberEmails, d.MemberErrors = raw, errs
 		})
@@ -360,7 +351,7 @@ func (s *Server) groupRoleChange(c echo.Context, grant bool) error {
 		err = s.db.RevokeGroupRole(ctx, ga, tenant, id, perm.Role(name), ws)
 		flashID = "groups.flash.role_revoked"
 	}
-	if errs, ok := groupFieldErrors(err); ok {
+	if errs, ok := fieldErrors(err); ok {
 		return s.groupRerender(c, id, http.StatusUnprocessableEntity, "", func(d *views.GroupViewData) {
 			d.RoleValue, d.RoleErrors = value, views.Errors{"role": groupFirstError(errs)}
 		})
@@ -396,7 +387,7 @@ func (s *Server) groupPermissionChange(c echo.Context, grant bool) error {
 		err = s.db.RevokeGroupPermission(ctx, ga, tenant, id, perm.Permission(name), ws)
 		flashID = "groups.flash.permission_revoked"
 	}
-	if errs, ok := groupFieldErrors(err); ok {
+	if errs, ok := fieldErrors(err); ok {
 		return s.groupRerender(c, id, http.StatusUnprocessableEntity, "", func(d *views.GroupViewData) {
 			d.GrantValue, d.GrantErrors = value, views.Errors{"permission": groupFirstError(errs)}
 		})

@@ -2,9 +2,7 @@ package web
 
 import (
 	"bytes"
-	"encoding/csv"
 	"errors"
-	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -75,18 +73,18 @@ func (s *Server) invite(c echo.Context) error {
 		d.Selected[pm] = true
 		r.Permissions = append(r.Permissions, pm)
 	}
-	err = s.db.Invite(c.Request().Context(), peopleActor(c), rq.Viewer.Access, rq.Viewer.Tenant.ID, rq.Workspace.ID, d.Submission,
+	err = s.db.Invite(c.Request().Context(), actorOf(c), rq.Viewer.Access, rq.Viewer.Tenant.ID, rq.Workspace.ID, d.Submission,
 		[]store.InviteRequest{r}, s.invitationMail(c))
 	var problems store.InviteProblems
-	var invalid *store.ValidationError
+	errs, invalid := fieldErrors(err)
 	switch {
 	case errors.Is(err, store.ErrDuplicate):
 		// The same form sent twice: the first one did it.
 	case errors.As(err, &problems):
 		d.Errors = views.Errors(problems[0])
 		return s.renderInviteForm(c, http.StatusUnprocessableEntity, d)
-	case errors.As(err, &invalid):
-		d.Errors = views.Errors(invalid.Fields)
+	case invalid:
+		d.Errors = errs
 		d.Submission = store.NewSubmissionToken()
 		return s.renderInviteForm(c, http.StatusUnprocessableEntity, d)
 	case err != nil:
@@ -132,50 +130,15 @@ const maxCSVBytes = 1 << 20
 // "permissions" column of space-separated permission ids; other columns are ignored. A problem
 // with the file as a whole is returned as a message ID.
 func parseInviteCSV(data []byte) ([]views.ImportRow, string) {
-	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")) // a BOM, as spreadsheet programs write
-	if !utf8.Valid(data) {
-		return nil, "people.import.error.encoding"
-	}
-	r := csv.NewReader(bytes.NewReader(data))
-	r.FieldsPerRecord = -1
-	r.TrimLeadingSpace = true
-	header, err := r.Read()
-	if errors.Is(err, io.EOF) {
-		return nil, "people.import.error.empty"
-	}
-	if err != nil {
-		return nil, "people.import.error.unreadable"
-	}
-	emailCol, permCol := -1, -1
-	for i, h := range header {
-		switch strings.ToLower(strings.TrimSpace(h)) {
-		case "email":
-			emailCol = i
-		case "permissions":
-			permCol = i
-		}
-	}
-	if emailCol < 0 {
-		return nil, "people.import.error.header"
+	records, problem := readCSV(data, []string{"email", "permissions"}, 1)
+	if problem != "" {
+		return nil, "people.import.error." + problem
 	}
 	var rows []views.ImportRow
-	for {
-		rec, err := r.Read()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return nil, "people.import.error.unreadable"
-		}
-		line, _ := r.FieldPos(0)
-		row := views.ImportRow{Line: line}
-		if emailCol < len(rec) {
-			row.Email = strings.TrimSpace(rec[emailCol])
-		}
-		if permCol >= 0 && permCol < len(rec) {
-			for _, f := range strings.Fields(rec[permCol]) {
-				row.Permissions = append(row.Permissions, perm.Permission(strings.ToLower(f)))
-			}
+	for _, rec := range records {
+		row := views.ImportRow{Line: rec.Line, Email: rec.Cells[0]}
+		for _, f := range strings.Fields(rec.Cells[1]) {
+			row.Permissions = append(row.Permissions, perm.Permission(strings.ToLower(f)))
 		}
 		if row.Email == "" && len(row.Permissions) == 0 {
 			continue // a blank line of a spreadsheet export
@@ -253,7 +216,7 @@ func uploadedCSV(c echo.Context, pasted string) ([]byte, error) {
 
 func (s *Server) renderImportPreview(c echo.Context, status int, rows []views.ImportRow) error {
 	rq := req(c)
-	problems, err := s.db.CheckInvites(c.Request().Context(), peopleActor(c), rq.Viewer.Access, rq.Viewer.Tenant.ID, rq.Workspace.ID, importRequests(rows))
+	problems, err := s.db.CheckInvites(c.Request().Context(), actorOf(c), rq.Viewer.Access, rq.Viewer.Tenant.ID, rq.Workspace.ID, importRequests(rows))
 	if err != nil {
 		return err
 	}
@@ -282,13 +245,13 @@ func (s *Server) importConfirm(c echo.Context) error {
 		}
 	}
 	rq := req(c)
-	err = s.db.Invite(c.Request().Context(), peopleActor(c), rq.Viewer.Access, rq.Viewer.Tenant.ID, rq.Workspace.ID, field(v, "_submission"),
+	err = s.db.Invite(c.Request().Context(), actorOf(c), rq.Viewer.Access, rq.Viewer.Tenant.ID, rq.Workspace.ID, field(v, "_submission"),
 		importRequests(rows), s.invitationMail(c))
 	var problems store.InviteProblems
-	var invalid *store.ValidationError
+	_, invalid := fieldErrors(err)
 	switch {
 	case errors.Is(err, store.ErrDuplicate):
-	case errors.As(err, &problems), errors.As(err, &invalid):
+	case errors.As(err, &problems), invalid:
 		return s.renderImportPreview(c, http.StatusUnprocessableEntity, rows)
 	case err != nil:
 		return err
@@ -305,7 +268,7 @@ func (s *Server) invitationResend(c echo.Context) error {
 		return err
 	}
 	rq := req(c)
-	if _, err := s.db.ResendInvitation(c.Request().Context(), peopleActor(c), rq.Viewer.Access, rq.Viewer.Tenant.ID, rq.Workspace.ID,
+	if _, err := s.db.ResendInvitation(c.Request().Context(), actorOf(c), rq.Viewer.Access, rq.Viewer.Tenant.ID, rq.Workspace.ID,
 		paramInt(c, "inv"), s.invitationMail(c)); err != nil {
 		return err
 	}
@@ -321,7 +284,7 @@ func (s *Server) invitationRevoke(c echo.Context) error {
 		return err
 	}
 	rq := req(c)
-	if err := s.db.RevokeInvitation(c.Request().Context(), peopleActor(c), rq.Viewer.Access, rq.Viewer.Tenant.ID, rq.Workspace.ID, paramInt(c, "inv")); err != nil {
+	if err := s.db.RevokeInvitation(c.Request().Context(), actorOf(c), rq.Viewer.Access, rq.Viewer.Tenant.ID, rq.Workspace.ID, paramInt(c, "inv")); err != nil {
 		return err
 	}
 	if err := s.flash(c, "people.flash.invitation_revoked"); err != nil {

@@ -64,8 +64,8 @@ func (s *Server) managementGrant(c echo.Context) error {
 	}
 	g, errs := managementChange(c, v)
 	if len(errs) == 0 {
-		err = s.db.Grant(c.Request().Context(), adminActor(c), req(c).Viewer.Access, g)
-		errs, _ = tenantFieldErrors(err)
+		err = s.db.Grant(c.Request().Context(), actorOf(c), req(c).Viewer.Access, g)
+		errs, _ = fieldErrors(err)
 	}
 	if len(errs) > 0 {
 		return s.renderManagement(c, http.StatusUnprocessableEntity, views.ManagementData{Query: field(v, "q"), Chosen: g.Permission, Errors: errs})
@@ -92,7 +92,7 @@ func (s *Server) managementRevoke(c echo.Context) error {
 		return s.renderManagement(c, http.StatusUnprocessableEntity, views.ManagementData{Errors: errs})
 	}
 	ctx := c.Request().Context()
-	err = s.db.Revoke(ctx, adminActor(c), req(c).Viewer.Access, g)
+	err = s.db.Revoke(ctx, actorOf(c), req(c).Viewer.Access, g)
 	if errors.Is(err, store.ErrNotFound) {
 		if _, merr := s.db.TenantMember(ctx, g.TenantID, g.PersonID); merr != nil {
 			return merr

@@ -29,12 +29,6 @@ func personPageURL(wsID, personID int64) string {
 	return peopleListURL(wsID) + "/" + strconv.FormatInt(personID, 10)
 }
 
-// peopleActor is the signed-in person as the audit log names them.
-func peopleActor(c echo.Context) store.Actor {
-	v := req(c).Viewer
-	return store.Actor{PersonID: v.Person.ID, Email: v.Person.Email}
-}
-
 // peopleNav is the workspace's people navigation for the viewer.
 func peopleNav(c echo.Context, current string) views.PeopleNav {
 	rq := req(c)
@@ -155,10 +149,10 @@ func (s *Server) personSetPermission(c echo.Context) error {
 	g := store.GrantChange{TenantID: rq.Viewer.Tenant.ID, PersonID: m.Person.ID, Permission: pm, WorkspaceID: rq.Workspace.ID}
 	msg := "people.flash.granted"
 	if held {
-		err = s.db.Grant(c.Request().Context(), peopleActor(c), rq.Viewer.Access, g)
+		err = s.db.Grant(c.Request().Context(), actorOf(c), rq.Viewer.Access, g)
 	} else {
 		msg = "people.flash.revoked"
-		err = s.db.Revoke(c.Request().Context(), peopleActor(c), rq.Viewer.Access, g)
+		err = s.db.Revoke(c.Request().Context(), actorOf(c), rq.Viewer.Access, g)
 		if errors.Is(err, store.ErrNotFound) {
 			err = nil // not held individually: already in the target state
 		}
@@ -184,7 +178,7 @@ func (s *Server) personSetAdmin(c echo.Context) error {
 	}
 	rq := req(c)
 	personID := paramInt(c, "person")
-	if err := s.db.SetWorkspaceAdmin(c.Request().Context(), peopleActor(c), rq.Viewer.Access, rq.Viewer.Tenant.ID, rq.Workspace.ID, personID, admin); err != nil {
+	if err := s.db.SetWorkspaceAdmin(c.Request().Context(), actorOf(c), rq.Viewer.Access, rq.Viewer.Tenant.ID, rq.Workspace.ID, personID, admin); err != nil {
 		return err
 	}
 	msg := "people.flash.admin_off"
@@ -212,7 +206,7 @@ func (s *Server) personRemove(c echo.Context) error {
 		return err
 	}
 	rq := req(c)
-	if err := s.db.RemoveMember(c.Request().Context(), peopleActor(c), rq.Viewer.Access, rq.Viewer.Tenant.ID, rq.Workspace.ID, paramInt(c, "person")); err != nil {
+	if err := s.db.RemoveMember(c.Request().Context(), actorOf(c), rq.Viewer.Access, rq.Viewer.Tenant.ID, rq.Workspace.ID, paramInt(c, "person")); err != nil {
 		return err
 	}
 	if err := s.flash(c, "people.flash.removed"); err != nil {

@@ -5,7 +5,6 @@ import (
 	"encoding/csv"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"path/filepath"
@@ -25,12 +24,6 @@ import (
 // bulk unsubscribe, CSV export and CSV import with a preview.
 
 const newsletterPath = "/admin/newsletter"
-
-// newsletterActor is who is making a change, for the audit log.
-func newsletterActor(c echo.Context) store.Actor {
-	v := req(c).Viewer
-	return store.Actor{PersonID: v.Person.ID, Email: v.Person.Email}
-}
 
 // newsletterListState reads the list's state (search, newsletter, cursor) from a query and
 // keeps only what the list understands, so that it can be put back in links and forms. A
@@ -170,15 +163,15 @@ func (s *Server) newsletterSubscribe(c echo.Context) error {
 	if errs := in.validate(); len(errs) > 0 {
 		return s.newsletterSubscribeInvalid(c, state, in, errs)
 	}
-	_, err = s.db.Subscribe(c.Request().Context(), newsletterActor(c), req(c).Viewer.Tenant.ID,
+	_, err = s.db.Subscribe(c.Request().Context(), actorOf(c), req(c).Viewer.Tenant.ID,
 		store.NewSubscription{Email: in.Email, NewsletterKey: in.Newsletter, Submission: in.Submission})
-	var ve *store.ValidationError
+	errs, invalid := fieldErrors(err)
 	switch {
-	case errors.As(err, &ve):
-		if ve.Fields["_submission"] != "" {
+	case invalid:
+		if errs["_submission"] != "" {
 			in.Submission = "" // a fresh token for the next try
 		}
-		return s.newsletterSubscribeInvalid(c, state, in, views.Errors(ve.Fields))
+		return s.newsletterSubscribeInvalid(c, state, in, errs)
 	case err != nil && !errors.Is(err, store.ErrDuplicate): // a double submit is the first one's success
 		return err
 	}
@@ -208,7 +201,7 @@ func (s *Server) newsletterUnsubscribe(c echo.Context) error {
 	if id <= 0 {
 		return store.ErrNotFound
 	}
-	if _, err := s.db.Unsubscribe(c.Request().Context(), newsletterActor(c), req(c).Viewer.Tenant.ID, []int64{id}); err != nil {
+	if _, err := s.db.Unsubscribe(c.Request().Context(), actorOf(c), req(c).Viewer.Tenant.ID, []int64{id}); err != nil {
 		return err
 	}
 	if err := s.flash(c, "newsletter.flash.unsubscribed"); err != nil {
@@ -232,14 +225,13 @@ func (s *Server) newsletterBulkUnsubscribe(c echo.Context) error {
 			return store.ErrNotFound // not an id of anything: the same answer as another tenant's
 		}
 	}
-	_, err = s.db.Unsubscribe(c.Request().Context(), newsletterActor(c), req(c).Viewer.Tenant.ID, ids)
-	var ve *store.ValidationError
-	if errors.As(err, &ve) {
+	_, err = s.db.Unsubscribe(c.Request().Context(), actorOf(c), req(c).Viewer.Tenant.ID, ids)
+	if errs, invalid := fieldErrors(err); invalid {
 		d, derr := s.newsletterData(c, state, views.NewsletterSubscribeForm{})
 		if derr != nil {
 			return derr
 		}
-		d.BulkErrors = views.Errors(ve.Fields)
+		d.BulkErrors = errs
 		return s.render(c, http.StatusUnprocessableEntity, views.NewsletterPage(s.page(c, "newsletter.title"), d))
 	}
 	if err != nil {
@@ -319,10 +311,9 @@ func (s *Server) newsletterImportUpload(c echo.Context) error {
 	if problem != "" {
 		return s.newsletterImportPage(c, http.StatusUnprocessableEntity, views.Errors{"file": problem})
 	}
-	preview, err := s.db.PreviewImport(c.Request().Context(), newsletterActor(c), req(c).Viewer.Tenant.ID, newsletterFilename(fh.Filename), rows)
-	var ve *store.ValidationError
-	if errors.As(err, &ve) {
-		return s.newsletterImportPage(c, http.StatusUnprocessableEntity, views.Errors(ve.Fields))
+	preview, err := s.db.PreviewImport(c.Request().Context(), actorOf(c), req(c).Viewer.Tenant.ID, newsletterFilename(fh.Filename), rows)
+	if errs, invalid := fieldErrors(err); invalid {
+		return s.newsletterImportPage(c, http.StatusUnprocessableEntity, errs)
 	}
 	if err != nil {
 		return err
@@ -343,56 +334,23 @@ func newsletterFilename(name string) string {
 // (in any order; other columns are ignored), then one subscription per row. It returns a
 // message ID when the file as a whole can't be read; row problems are for the preview.
 func parseNewsletterCSV(data []byte) ([]store.ImportRow, string) {
-	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")) // the BOM spreadsheets write
-	if !utf8.Valid(data) {
-		return nil, "newsletter.import.error.encoding"
-	}
-	r := csv.NewReader(bytes.NewReader(data))
-	r.FieldsPerRecord = -1
-	r.TrimLeadingSpace = true
-	header, err := r.Read()
-	if errors.Is(err, io.EOF) {
-		return nil, "newsletter.import.error.empty"
-	}
-	if err != nil {
+	records, problem := readCSV(data, []string{"email", "newsletter"}, 2)
+	switch problem {
+	case "":
+	case "unreadable":
 		return nil, "newsletter.import.error.csv"
-	}
-	emailCol, newsletterCol := -1, -1
-	for i, h := range header {
-		switch strings.ToLower(strings.TrimSpace(h)) {
-		case "email":
-			emailCol = i
-		case "newsletter":
-			newsletterCol = i
-		}
-	}
-	if emailCol < 0 || newsletterCol < 0 {
-		return nil, "newsletter.import.error.header"
+	default:
+		return nil, "newsletter.import.error." + problem
 	}
 	var rows []store.ImportRow
-	for {
-		rec, err := r.Read()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return nil, "newsletter.import.error.csv"
+	for _, rec := range records {
+		if rec.Blank {
+			continue // a line of empty cells (",") is no row
 		}
 		if len(rows) == store.MaxImportRows {
 			return nil, "newsletter.import.error.too_many"
 		}
-		line, _ := r.FieldPos(0)
-		row := store.ImportRow{Line: line}
-		if emailCol < len(rec) {
-			row.Email = strings.TrimSpace(rec[emailCol])
-		}
-		if newsletterCol < len(rec) {
-			row.Newsletter = strings.TrimSpace(rec[newsletterCol])
-		}
-		if row.Email == "" && row.Newsletter == "" && len(strings.Join(rec, "")) == 0 {
-			continue // a line of empty cells (",") is no row
-		}
-		rows = append(rows, row)
+		rows = append(rows, store.ImportRow{Line: rec.Line, Email: rec.Cells[0], Newsletter: rec.Cells[1]})
 	}
 	if len(rows) == 0 {
 		return nil, "newsletter.import.error.empty"
@@ -429,15 +387,15 @@ func (s *Server) newsletterImportConfirm(c echo.Context) error {
 	}
 	token := c.Param("token")
 	tenantID := req(c).Viewer.Tenant.ID
-	_, err = s.db.ConfirmImport(c.Request().Context(), newsletterActor(c), tenantID, token, field(v, "_submission"))
-	var ve *store.ValidationError
+	_, err = s.db.ConfirmImport(c.Request().Context(), actorOf(c), tenantID, token, field(v, "_submission"))
+	errs, invalid := fieldErrors(err)
 	switch {
-	case errors.As(err, &ve):
+	case invalid:
 		p, perr := s.db.ImportPreviewByToken(c.Request().Context(), tenantID, token)
 		if perr != nil {
 			return perr
 		}
-		return s.renderNewsletterPreview(c, http.StatusUnprocessableEntity, token, p, views.Errors(ve.Fields))
+		return s.renderNewsletterPreview(c, http.StatusUnprocessableEntity, token, p, errs)
 	case err != nil && !errors.Is(err, store.ErrDuplicate):
 		return err
 	}

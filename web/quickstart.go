@@ -145,7 +145,7 @@ func (s *Server) quickstartGroup(c echo.Context) error {
 		return s.quickstartRefused(c, model, http.StatusUnprocessableEntity, "", keep)
 	}
 	_, err = s.db.QuickStartChooseGroup(c.Request().Context(), groupActorOf(c), req(c).Viewer.Tenant.ID, model, gc)
-	if fe, ok := groupFieldErrors(err); ok {
+	if fe, ok := fieldErrors(err); ok {
 		errs = fe
 		return s.quickstartRefused(c, model, http.StatusUnprocessableEntity, "", keep)
 	}
@@ -187,7 +187,7 @@ func (s *Server) quickstartMembers(c echo.Context) error {
 		}
 	}
 	_, err = s.db.QuickStartAddMembers(c.Request().Context(), groupActorOf(c), req(c).Viewer.Tenant.ID, model, emails)
-	if errs, ok := groupFieldErrors(err); ok {
+	if errs, ok := fieldErrors(err); ok {
 		return s.quickstartRefused(c, model, http.StatusUnprocessableEntity, "", func(d *views.QuickstartStepsData) {
 			d.Emails, d.MemberErrors = raw, errs
 		})
@@ -267,7 +267,7 @@ func (s *Server) quickstartSwitch(c echo.Context) error {
 		}
 	}
 	err = s.db.SwitchAdminModel(c.Request().Context(), groupActorOf(c), req(c).Viewer.Tenant.ID, from, to, staff)
-	if errs, ok := groupFieldErrors(err); ok {
+	if errs, ok := fieldErrors(err); ok {
 		return s.quickstartSwitchRender(c, to, http.StatusUnprocessableEntity, "", raw, errs)
 	}
 	if errors.Is(err, store.ErrConflict) {

@@ -30,6 +30,10 @@ func req(c echo.Context) *Request {
 	return r
 }
 
+// actorOf is the signed-in person as the audit log records them (routes that change anything
+// are signed-in routes, so the viewer is there).
+func actorOf(c echo.Context) store.Actor { return req(c).Viewer.Actor() }
+
 // Session values.
 const (
 	sessPersonID = "person_id"

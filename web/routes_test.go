@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -170,12 +171,14 @@ func TestEveryRouteHasACase(t *testing.T) {
 
 // TestEveryRouteAsEveryActor checks the exact status of every route for every actor. GET
 // requests share one app; every state-changing request gets a fresh one, so what one actor
-// changed does not decide what the next one sees.
+// changed does not decide what the next one sees. Each case owns its apps (each a copy of the
+// template database), so the cases run in parallel.
 func TestEveryRouteAsEveryActor(t *testing.T) {
-	sort.SliceStable(routeCases, func(i, j int) bool { return routeCases[i].path < routeCases[j].path })
-	for _, rc := range routeCases {
-		rc := rc
+	cases := slices.Clone(routeCases)
+	sort.SliceStable(cases, func(i, j int) bool { return cases[i].path < cases[j].path })
+	for _, rc := range cases {
 		t.Run(rc.method+" "+rc.path, func(t *testing.T) {
+			t.Parallel()
 			readOnly := rc.method == http.MethodGet || rc.method == http.MethodHead
 			var shared *app
 			if readOnly {

@@ -39,7 +39,7 @@ func (s *Server) settingsSave(c echo.Context) error {
 	if !ok || !key.Valid() {
 		return s.renderSettings(c, http.StatusUnprocessableEntity, tenant, "", "settings.error.request")
 	}
-	err = s.db.SetTenantSetting(ctx, adminActor(c), tenant.ID, key, on, fieldInt(v, "version"))
+	err = s.db.SetTenantSetting(ctx, actorOf(c), tenant.ID, key, on, fieldInt(v, "version"))
 	if errors.Is(err, store.ErrConflict) {
 		current, err := s.db.Tenant(ctx, tenant.ID)
 		if err != nil {
@@ -47,7 +47,7 @@ func (s *Server) settingsSave(c echo.Context) error {
 		}
 		return s.renderSettings(c, http.StatusConflict, current, "", "settings.conflict")
 	}
-	if _, invalid := tenantFieldErrors(err); invalid {
+	if _, invalid := fieldErrors(err); invalid {
 		return s.renderSettings(c, http.StatusUnprocessableEntity, tenant, "", "settings.error.request")
 	}
 	if err != nil {

@@ -10,12 +10,6 @@ import (
 	"hubadmin/views"
 )
 
-// adminActor is the signed-in person as the audit log records them.
-func adminActor(c echo.Context) store.Actor {
-	v := req(c).Viewer
-	return store.Actor{PersonID: v.Person.ID, Email: v.Person.Email}
-}
-
 // tenantNeedMet tells whether the viewer meets a tenant-level Need, so that a page offers an
 // action exactly when its route would let it through.
 func tenantNeedMet(v *store.Viewer, n Need) bool {
@@ -25,15 +19,6 @@ func tenantNeedMet(v *store.Viewer, n Need) bool {
 		}
 	}
 	return false
-}
-
-// tenantFieldErrors turns a store validation error into the form's field errors.
-func tenantFieldErrors(err error) (views.Errors, bool) {
-	var ve *store.ValidationError
-	if errors.As(err, &ve) {
-		return views.Errors(ve.Fields), true
-	}
-	return nil, false
 }
 
 // tenantShow is the Tenant tab.
@@ -73,8 +58,8 @@ func (s *Server) tenantRename(c echo.Context) error {
 	ctx := c.Request().Context()
 	tenantID := req(c).Viewer.Tenant.ID
 	typed, version := v.Get("name"), fieldInt(v, "version")
-	err = s.db.RenameTenant(ctx, adminActor(c), tenantID, typed, version)
-	if errs, ok := tenantFieldErrors(err); ok {
+	err = s.db.RenameTenant(ctx, actorOf(c), tenantID, typed, version)
+	if errs, ok := fieldErrors(err); ok {
 		return s.renderTenant(c, http.StatusUnprocessableEntity, views.TenantData{Name: typed, Version: version, NameErrors: errs})
 	}
 	if errors.Is(err, store.ErrConflict) {
@@ -102,9 +87,9 @@ func (s *Server) agreementAdd(c echo.Context) error {
 	typed := views.AgreementForm{Number: v.Get("number"), Kind: field(v, "kind"), StartsOn: field(v, "starts_on"), EndsOn: field(v, "ends_on")}
 	submission := v.Get("_submission")
 	t := req(c).Viewer.Tenant
-	_, err = s.db.AddAgreement(c.Request().Context(), adminActor(c), t.ID, store.NewAgreement{
+	_, err = s.db.AddAgreement(c.Request().Context(), actorOf(c), t.ID, store.NewAgreement{
 		Number: typed.Number, Kind: typed.Kind, StartsOn: typed.StartsOn, EndsOn: typed.EndsOn, Submission: submission})
-	if errs, ok := tenantFieldErrors(err); ok {
+	if errs, ok := fieldErrors(err); ok {
 		return s.renderTenant(c, http.StatusUnprocessableEntity, views.TenantData{Name: t.Name, Version: t.Version,
 			NewAgreement: typed, AgreementErrs: errs, Submission: submission})
 	}
@@ -144,7 +129,7 @@ func (s *Server) agreementRemove(c echo.Context) error {
 		return err
 	}
 	id := paramInt(c, "id")
-	err := s.db.RemoveAgreement(c.Request().Context(), adminActor(c), req(c).Viewer.Tenant.ID, id)
+	err := s.db.RemoveAgreement(c.Request().Context(), actorOf(c), req(c).Viewer.Tenant.ID, id)
 	var inUse *store.AgreementInUseError
 	var rule *store.RuleError
 	switch {

@@ -15,26 +15,11 @@ import (
 
 const workspacesPath = "/admin/workspaces"
 
-// workspaceActor is the signed-in admin as the audit log records them.
-func workspaceActor(c echo.Context) store.Actor {
-	v := req(c).Viewer
-	return store.Actor{PersonID: v.Person.ID, Email: v.Person.Email}
-}
-
 // workspaceTenant is the id of the tenant the admin acts in: every object is looked up in it.
 func workspaceTenant(c echo.Context) int64 { return req(c).Viewer.Tenant.ID }
 
 // workspacePagePath is the page of one workspace.
 func workspacePagePath(id int64) string { return workspacesPath + "/" + strconv.FormatInt(id, 10) }
-
-// workspaceFieldErrors turns a store validation error into field errors for the form.
-func workspaceFieldErrors(err error) (views.Errors, bool) {
-	var ve *store.ValidationError
-	if errors.As(err, &ve) {
-		return views.Errors(ve.Fields), true
-	}
-	return nil, false
-}
 
 // workspaceListFilter reads the list's state from the query string. Unknown sort values fall
 // back to the default, and an over-long search is cut, so any URL shows a list.
@@ -142,8 +127,8 @@ func (s *Server) workspaceCreate(c echo.Context) error {
 	}
 	in := workspaceFormInput(v)
 	token := v.Get("_submission")
-	id, err := s.db.CreateWorkspace(c.Request().Context(), workspaceActor(c), workspaceTenant(c), in, token)
-	if errs, ok := workspaceFieldErrors(err); ok {
+	id, err := s.db.CreateWorkspace(c.Request().Context(), actorOf(c), workspaceTenant(c), in, token)
+	if errs, ok := fieldErrors(err); ok {
 		if errs.Has("_submission") {
 			token = store.NewSubmissionToken()
 		}
@@ -182,8 +167,8 @@ func (s *Server) workspaceUpdate(c echo.Context) error {
 	ctx := c.Request().Context()
 	id, version := paramInt(c, "id"), fieldInt(v, "version")
 	in := workspaceFormInput(v)
-	err = s.db.UpdateWorkspace(ctx, workspaceActor(c), workspaceTenant(c), id, version, in)
-	if errs, ok := workspaceFieldErrors(err); ok {
+	err = s.db.UpdateWorkspace(ctx, actorOf(c), workspaceTenant(c), id, version, in)
+	if errs, ok := fieldErrors(err); ok {
 		return s.renderWorkspaceForm(c, http.StatusUnprocessableEntity, views.WorkspaceFormData{ID: id, Name: in.Name,
 			Description: in.Description, AgreementID: in.AgreementID, Version: version, Errors: errs})
 	}
@@ -227,8 +212,8 @@ func (s *Server) workspaceDelete(c echo.Context) error {
 		return err
 	}
 	id, typed := paramInt(c, "id"), v.Get("confirm_name")
-	err = s.db.DeleteWorkspace(c.Request().Context(), workspaceActor(c), workspaceTenant(c), id, typed)
-	if errs, ok := workspaceFieldErrors(err); ok {
+	err = s.db.DeleteWorkspace(c.Request().Context(), actorOf(c), workspaceTenant(c), id, typed)
+	if errs, ok := fieldErrors(err); ok {
 		return s.renderWorkspaceDelete(c, http.StatusUnprocessableEntity, id, typed, errs)
 	}
 	var rule *store.RuleError
@@ -261,7 +246,7 @@ func (s *Server) workspaceSetMSA(c echo.Context) error {
 	if !on && field(v, "confirm") != "1" {
 		return s.renderWorkspaceMSAOff(c, id, next)
 	}
-	err = s.db.SetMSAException(c.Request().Context(), workspaceActor(c), workspaceTenant(c), id, on)
+	err = s.db.SetMSAException(c.Request().Context(), actorOf(c), workspaceTenant(c), id, on)
 	var rule *store.RuleError
 	if errors.As(err, &rule) && !rule.Forbidden {
 		return s.renderWorkspaceView(c, http.StatusConflict, id, rule.MessageID)
@@ -311,7 +296,7 @@ func (s *Server) workspaceRemoveMSAPerson(c echo.Context) error {
 		return err
 	}
 	id := paramInt(c, "id")
-	err := s.db.RemoveMSAPerson(c.Request().Context(), workspaceActor(c), workspaceTenant(c), id, paramInt(c, "person"))
+	err := s.db.RemoveMSAPerson(c.Request().Context(), actorOf(c), workspaceTenant(c), id, paramInt(c, "person"))
 	if err != nil {
 		return err
 	}
