@@ -224,7 +224,7 @@ func TestAuditLogExport(t *testing.T) {
 		t.Fatalf("%d CSV rows: %v", len(records), records)
 	}
 	for _, rec := range records[1:] {
-		if rec[4] != "tenant.rename" || rec[5] != "Renamed the tenant" || rec[2] != "global.admin@contoso.example" {
+		if rec[4] != "tenant.rename" || !strings.HasPrefix(rec[5], "Tenant renamed from “") || rec[2] != "global.admin@contoso.example" {
 			t.Errorf("row %v", rec)
 		}
 	}
