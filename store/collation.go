@@ -93,6 +93,9 @@ func scriptGroup(s string) string {
 // Fold is s as search compares it: case folded, diacritics removed (É → e, Ё → е), except the
 // breve of Й, which makes a letter of its own in Russian and Ukrainian.
 func Fold(s string) string {
+	if isASCII(s) { // most emails and many names: no marks to remove, no special case
+		return strings.ToLower(s)
+	}
 	d := norm.NFD.String(s)
 	var b strings.Builder
 	b.Grow(len(d))
@@ -107,7 +110,22 @@ func Fold(s string) string {
 		b.WriteRune(r)
 		prev = r
 	}
-	return cases.Fold().String(norm.NFC.String(b.String()))
+	c := folders.Get().(cases.Caser)
+	defer folders.Put(c)
+	return c.String(norm.NFC.String(b.String()))
+}
+
+// folders reuses case folders: making one costs more than folding a name, and one must not be
+// used by two goroutines at once.
+var folders = sync.Pool{New: func() any { return cases.Fold() }}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
 }
 
 func init() {

@@ -219,3 +219,15 @@ func TestWorkspacePagesSeekInEveryCollation(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkSortKeyAndFold: what a written name costs the triggers (one key per stored
+// collation and the folded text).
+func BenchmarkSortKeyAndFold(b *testing.B) {
+	names := []string{"Contoso Research Labs", "Ёлка Петрова", "Élan Vital", "workspace.admin@contoso.example"}
+	for i := 0; b.Loop(); i++ {
+		n := names[i%len(names)]
+		_ = SortKey("root", n)
+		_ = SortKey("ru", n)
+		_ = Fold(n)
+	}
+}
