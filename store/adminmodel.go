@@ -111,7 +111,7 @@ func adminModelTx(ctx context.Context, tx *Tx, tenantID int64, limit int) (Admin
 	err := tx.queryRow(ctx, `SELECT t.admin_model, g.id, g.name, g.object_id, g.version, g.created_at, g.updated_at,
 			p.id, p.email, p.display_name,
 			ifnull((SELECT count(*) FROM group_members gm WHERE gm.group_id = g.id), 0),
-			ifnull((SELECT count(*) FROM group_members gm JOIN people q ON q.email = gm.email WHERE gm.group_id = g.id), 0),
+			ifnull((SELECT count(*) FROM group_members gm WHERE gm.group_id = g.id AND EXISTS (SELECT 1 FROM people ap JOIN tenant_members atm ON atm.person_id = ap.id WHERE ap.email = gm.email AND atm.tenant_id = g.tenant_id AND ap.mailbox_verified = 1)), 0),
 			EXISTS (SELECT 1 FROM role_assignments ra WHERE ra.group_id = g.id AND ra.role = 'global_admin'),
 			EXISTS (SELECT 1 FROM group_members gm WHERE gm.group_id = g.id AND gm.email = p.email)
 		FROM tenants t
@@ -134,7 +134,8 @@ func adminModelTx(ctx context.Context, tx *Tx, tenantID int64, limit int) (Admin
 	info.Group = &DirectoryGroup{ID: groupID.Int64, TenantID: tenantID, Name: gName.String, ObjectID: gObject.String,
 		Version: gVersion.Int64, CreatedAt: parseTime(gCreated.String), UpdatedAt: parseTime(gUpdated.String)}
 	rows, err := tx.query(ctx, `SELECT gm.email, ifnull(p.id, 0), ifnull(p.display_name, ''), gm.created_at
-		FROM group_members gm LEFT JOIN people p ON p.email = gm.email
+		FROM group_members gm LEFT JOIN people p ON p.email = gm.email AND EXISTS (SELECT 1 FROM tenant_members atm JOIN directory_groups ag ON ag.tenant_id = atm.tenant_id
+			WHERE ag.id = gm.group_id AND atm.person_id = p.id AND p.mailbox_verified = 1)
 		WHERE gm.group_id = ? ORDER BY gm.email LIMIT ?`, groupID.Int64, limit)
 	if err != nil {
 		return info, fmt.Errorf("members of the administrator group: %w", err)

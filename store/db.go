@@ -46,6 +46,9 @@ type DB struct {
 	// statements counts SQL statements issued through the store (tests assert the per-page budget).
 	statements atomic.Int64
 
+	// mail says whether SMTP delivers the outbox (SetMailDelivery).
+	mail mailDelivery
+
 	// prepared caches statements per pool: half the cost of a signed-in page was SQLite parsing
 	// the same SQL again on every request.
 	prepared  sync.Map // preparedKey → *sql.Stmt

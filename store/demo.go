@@ -64,6 +64,7 @@ func seedDemo(ctx context.Context, tx *Tx, hash string) error {
 	}
 	for _, p := range people {
 		p.PasswordHash = hash
+		p.MailboxVerified = true // the operator's own demo people
 		id, err := createPerson(ctx, tx, p)
 		if err != nil {
 			return err
@@ -75,6 +76,9 @@ func seedDemo(ctx context.Context, tx *Tx, hash string) error {
 	// (Contoso Labs), and a sandbox with the MSA exception on.
 	contoso, err := createTenant(ctx, tx, "Contoso")
 	if err != nil {
+		return err
+	}
+	if err := setPrimaryDomain(ctx, tx, contoso, "contoso.example"); err != nil {
 		return err
 	}
 	unified, err := createAgreement(ctx, tx, contoso, Agreement{Number: "U-1000-2026", Kind: "unified", StartsOn: "2026-01-01", EndsOn: "2026-12-31",
@@ -106,6 +110,9 @@ func seedDemo(ctx context.Context, tx *Tx, hash string) error {
 	// Fabrikam: one agreement, its default workspace.
 	fabrikam, err := createTenant(ctx, tx, "Fabrikam")
 	if err != nil {
+		return err
+	}
+	if err := setPrimaryDomain(ctx, tx, fabrikam, "fabrikam.example"); err != nil {
 		return err
 	}
 	fabAgreement, err := createAgreement(ctx, tx, fabrikam, Agreement{Number: "U-3000-2026", Kind: "unified", StartsOn: "2026-02-01", EndsOn: "2027-01-31",

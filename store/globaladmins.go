@@ -37,7 +37,7 @@ func scanGlobalAdmin(row interface{ Scan(...any) error }) (GlobalAdmin, error) {
 	var p Person
 	var created, since string
 	err := row.Scan(&p.ID, &p.Email, &p.DisplayName, &p.AccountKind, &p.Microsoft, &p.Language, &p.Disabled, &p.PasswordHash,
-		&p.Version, &created, &since, &g.AddedByName, &g.AddedByEmail)
+		&p.Version, &created, &p.MailboxVerified, &p.LastTenantID, &since, &g.AddedByName, &g.AddedByEmail)
 	p.CreatedAt = parseTime(created)
 	g.Person, g.Since = p, parseTime(since)
 	return g, err
@@ -97,6 +97,14 @@ func (db *DB) AddGlobalAdmin(ctx context.Context, actor Actor, tenantID, personI
 		if err := claimSubmission(ctx, tx, tenantID, submission); err != nil {
 			return err
 		}
+		if !canBeNamedDirectly(p) {
+			// Not proven to be the mailbox's owner (or not registered): only an invitation
+			// they accept from their mailbox can make them a Global Admin.
+			if err := checkNotAlready(ctx, tx, tenantID, p, "person"); err != nil {
+				return err
+			}
+			return Invalid("person", "account.ga.error.unverified")
+		}
 		return makeGlobalAdmin(ctx, tx, actor, tenantID, p, "person")
 	})
 }
@@ -104,6 +112,18 @@ func (db *DB) AddGlobalAdmin(ctx context.Context, actor Actor, tenantID, personI
 // makeGlobalAdmin assigns the role and writes its audit row; field names the form field a
 // "already a Global Admin" problem belongs to.
 func makeGlobalAdmin(ctx context.Context, tx *Tx, actor Actor, tenantID int64, p Person, field string) error {
+	if err := checkNotAlready(ctx, tx, tenantID, p, field); err != nil {
+		return err
+	}
+	if err := assignRole(ctx, tx, tenantID, p.ID, 0, perm.RoleGlobalAdmin, 0, actor.PersonID); err != nil {
+		return err
+	}
+	return audit(ctx, tx, AuditEntry{TenantID: tenantID, Actor: actor, Action: "global_admin.add", TargetKind: "person",
+		TargetID: p.ID, TargetLabel: p.Email, After: string(perm.RoleGlobalAdmin)})
+}
+
+// checkNotAlready refuses naming someone who already is a Global Admin of the tenant.
+func checkNotAlready(ctx context.Context, tx *Tx, tenantID int64, p Person, field string) error {
 	var held int
 	if err := tx.queryRow(ctx, `SELECT count(*) FROM role_assignments WHERE tenant_id = ? AND person_id = ? AND role = 'global_admin'`,
 		tenantID, p.ID).Scan(&held); err != nil {
@@ -112,11 +132,15 @@ func makeGlobalAdmin(ctx context.Context, tx *Tx, actor Actor, tenantID int64, p
 	if held > 0 {
 		return Invalid(field, "globaladmins.error.already")
 	}
-	if err := assignRole(ctx, tx, tenantID, p.ID, 0, perm.RoleGlobalAdmin, 0, actor.PersonID); err != nil {
-		return err
-	}
-	return audit(ctx, tx, AuditEntry{TenantID: tenantID, Actor: actor, Action: "global_admin.add", TargetKind: "person",
-		TargetID: p.ID, TargetLabel: p.Email, After: string(perm.RoleGlobalAdmin)})
+	return nil
+}
+
+// canBeNamedDirectly: a person of the tenant whose mailbox is proven may be given the Global
+// Admin role at once (without a password yet, only a mailed link or a link no other scope's
+// reference allows can give them one, and the role is such a reference); anyone else only
+// through an invitation they accept.
+func canBeNamedDirectly(p Person) bool {
+	return p.MailboxVerified && !p.Disabled
 }
 
 // GlobalAdminInvite is a Global Admin named by email, who may have no account yet.
@@ -179,6 +203,39 @@ func (db *DB) InviteGlobalAdmin(ctx context.Context, actor Actor, tenantID int64
 			return err
 		}
 		p, err := personByEmail(ctx, tx, gi.Email)
+		if err == nil {
+			member, err := isTenantMember(ctx, tx, tenantID, p.ID)
+			if err != nil {
+				return err
+			}
+			if member && canBeNamedDirectly(p) {
+				personID = p.ID
+				return makeGlobalAdmin(ctx, tx, actor, tenantID, p, "email")
+			}
+			if member {
+				if err := checkNotAlready(ctx, tx, tenantID, p, "email"); err != nil {
+					return err
+				}
+			}
+			// The address has an account this tenant can't vouch for (another tenant's person,
+			// someone invited elsewhere, an unproven account): they become a Global Admin only
+			// by accepting, from their mailbox. Nothing of theirs is shown or changed here.
+			var pending int
+			if err := tx.queryRow(ctx, `SELECT count(*) FROM invitations WHERE tenant_id = ? AND email = ? AND kind = 'global_admin'
+				AND used_at IS NULL AND revoked_at IS NULL AND expires_at > ?`, tenantID, p.Email, tx.now()).Scan(&pending); err != nil {
+				return fmt.Errorf("pending global admin invitations: %w", err)
+			}
+			if pending > 0 {
+				return Invalid("email", "account.ga.error.invited")
+			}
+			invID, err := createInvitation(ctx, tx, NewInvitation{TenantID: tenantID, WorkspaceID: defaultWS, Email: gi.Email, Kind: InvitationKindGlobalAdmin},
+				actor.PersonID, compose)
+			if err != nil {
+				return err
+			}
+			return audit(ctx, tx, AuditEntry{TenantID: tenantID, Actor: actor, Action: "invitation.create", TargetKind: "invitation",
+				TargetID: invID, TargetLabel: gi.Email, WorkspaceID: defaultWS, After: string(perm.RoleGlobalAdmin)})
+		}
 		if errors.Is(err, ErrNotFound) {
 			name := gi.DisplayName
 			if name == "" {
@@ -205,7 +262,8 @@ func (db *DB) InviteGlobalAdmin(ctx context.Context, actor Actor, tenantID int64
 			VALUES (?, ?, ?, 'pending', ?) ON CONFLICT DO NOTHING`, defaultWS, p.ID, tenantID, tx.now()); err != nil {
 			return fmt.Errorf("add pending member: %w", err)
 		}
-		_, err = createInvitation(ctx, tx, NewInvitation{TenantID: tenantID, WorkspaceID: defaultWS, Email: p.Email}, actor.PersonID, compose)
+		_, err = createInvitation(ctx, tx, NewInvitation{TenantID: tenantID, WorkspaceID: defaultWS, Email: p.Email, Kind: InvitationKindGlobalAdmin},
+			actor.PersonID, compose)
 		return err
 	})
 	return personID, err
@@ -232,9 +290,11 @@ func (db *DB) RemoveGlobalAdmin(ctx context.Context, actor Actor, tenantID, pers
 		if n, _ := res.RowsAffected(); n == 0 {
 			return ErrNotFound
 		}
+		// Only Global Admins who can sign in count: registered (a password), not disabled. An
+		// invited one who never registered can't run the tenant.
 		var left int
 		if err := tx.queryRow(ctx, `SELECT count(*) FROM role_assignments ra JOIN people p ON p.id = ra.person_id
-			WHERE ra.tenant_id = ? AND ra.role = 'global_admin' AND p.disabled = 0`, tenantID).Scan(&left); err != nil {
+			WHERE ra.tenant_id = ? AND ra.role = 'global_admin' AND p.disabled = 0 AND p.password_hash <> ''`, tenantID).Scan(&left); err != nil {
 			return fmt.Errorf("count global admins: %w", err)
 		}
 		if left == 0 {

@@ -388,7 +388,7 @@ func (db *DB) WorkspaceGroupAccess(ctx context.Context, tenantID, workspaceID in
 				EXISTS (SELECT 1 FROM role_assignments ra WHERE ra.group_id = g.id AND ra.role = 'workspace_admin' AND ra.workspace_id = ?2),
 				(SELECT ifnull(group_concat(gr.permission, ' '), '') FROM grants gr WHERE gr.group_id = g.id AND gr.workspace_id = ?2),
 				(SELECT count(*) FROM group_members gm WHERE gm.group_id = g.id),
-				(SELECT count(*) FROM group_members gm JOIN people p ON p.email = gm.email WHERE gm.group_id = g.id)
+				(SELECT count(*) FROM group_members gm WHERE gm.group_id = g.id AND EXISTS (SELECT 1 FROM people ap JOIN tenant_members atm ON atm.person_id = ap.id WHERE ap.email = gm.email AND atm.tenant_id = g.tenant_id AND ap.mailbox_verified = 1))
 			FROM group_access ga JOIN directory_groups g ON g.id = ga.group_id
 			WHERE g.tenant_id = ?1 AND ga.workspace_id = ?2`+seek+` `+order+fmt.Sprintf(` LIMIT %d`, PageSize+1), args...)
 		if err != nil {

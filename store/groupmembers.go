@@ -26,7 +26,7 @@ func syncGroupWorkspaceMembers(ctx context.Context, tx *Tx, tenantID int64) erro
 		FROM (`+groupWorkspaceAccessSQL+`) a
 		JOIN group_members gm ON gm.group_id = a.group_id
 		JOIN people p ON p.email = gm.email
-		WHERE true
+		WHERE `+groupMemberActiveSQL("p.email", "?1")+`
 		ON CONFLICT (workspace_id, person_id) DO NOTHING`, tenantID, tx.now())
 	if err != nil {
 		return fmt.Errorf("add members through groups: %w", err)
@@ -36,7 +36,8 @@ func syncGroupWorkspaceMembers(ctx context.Context, tx *Tx, tenantID int64) erro
 			SELECT 1 FROM (`+groupWorkspaceAccessSQL+`) a
 			JOIN group_members gm ON gm.group_id = a.group_id
 			JOIN people p ON p.email = gm.email
-			WHERE a.workspace_id = workspace_members.workspace_id AND p.id = workspace_members.person_id)`, tenantID)
+			WHERE a.workspace_id = workspace_members.workspace_id AND p.id = workspace_members.person_id
+			AND `+groupMemberActiveSQL("p.email", "?1")+`)`, tenantID)
 	if err != nil {
 		return fmt.Errorf("remove members no group brings: %w", err)
 	}
@@ -111,6 +112,11 @@ func addGroupMembersTx(ctx context.Context, tx *Tx, ga GroupActor, g DirectoryGr
 			TargetID: g.ID, TargetLabel: g.Name, After: e}); err != nil {
 			return 0, err
 		}
+		if ga.Invite != nil {
+			if err := inviteGroupMember(ctx, tx, ga, g.TenantID, e); err != nil {
+				return 0, err
+			}
+		}
 	}
 	if added > 0 {
 		if err := syncGroupWorkspaceMembers(ctx, tx, g.TenantID); err != nil {
@@ -170,7 +176,8 @@ func groupMembersPage(ctx context.Context, tx *Tx, groupID int64, after, before 
 		args = append(args, k.Cursor.Key)
 	}
 	rows, err := tx.query(ctx, `SELECT gm.email, ifnull(p.id, 0), ifnull(p.display_name, ''), gm.created_at
-		FROM group_members gm LEFT JOIN people p ON p.email = gm.email
+		FROM group_members gm LEFT JOIN people p ON p.email = gm.email AND EXISTS (SELECT 1 FROM tenant_members atm JOIN directory_groups ag ON ag.tenant_id = atm.tenant_id
+			WHERE ag.id = gm.group_id AND atm.person_id = p.id AND p.mailbox_verified = 1)
 		WHERE gm.group_id = ?`+seek+` `+order+` LIMIT ?`, append(args, PageSize+1)...)
 	if err != nil {
 		return ListPage[GroupMember]{}, fmt.Errorf("members of group %d: %w", groupID, err)

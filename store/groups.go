@@ -145,6 +145,10 @@ type GroupActor struct {
 	Actor      Actor
 	Access     perm.Access
 	designated bool
+	// Invite, when set, writes the invitation message for an address added to a group whose
+	// owner has not joined the tenant (or not proven the mailbox): the group reaches them only
+	// once they accept it (docs/security.md).
+	Invite InvitationMail
 }
 
 // objectIDPattern is a GUID as Entra shows object IDs: 8-4-4-4-12 hexadecimal digits.
@@ -296,7 +300,7 @@ func (db *DB) GroupList(ctx context.Context, tenantID int64, f GroupFilter) (Lis
 		}
 		rows, err := tx.query(ctx, `SELECT `+groupColumns+`,
 				(SELECT count(*) FROM group_members gm WHERE gm.group_id = g.id),
-				(SELECT count(*) FROM group_members gm JOIN people p ON p.email = gm.email WHERE gm.group_id = g.id),
+				(SELECT count(*) FROM group_members gm WHERE gm.group_id = g.id AND EXISTS (SELECT 1 FROM people ap JOIN tenant_members atm ON atm.person_id = ap.id WHERE ap.email = gm.email AND atm.tenant_id = g.tenant_id AND ap.mailbox_verified = 1)),
 				(SELECT ifnull(group_concat(ra.role || char(30) || ifnull(ra.workspace_id, 0) || char(30) || ifnull(w.name, ''), char(31)), '')
 					FROM role_assignments ra LEFT JOIN workspaces w ON w.id = ra.workspace_id WHERE ra.group_id = g.id),
 				(SELECT count(*) FROM grants gr WHERE gr.group_id = g.id)
@@ -340,7 +344,7 @@ func groupListWhere(tenantID int64, f GroupFilter) (string, []any) {
 		args = append(args, string(f.Role))
 	}
 	const hasMember = `EXISTS (SELECT 1 FROM group_members gm WHERE gm.group_id = g.id)`
-	const hasRegistered = `EXISTS (SELECT 1 FROM group_members gm JOIN people p ON p.email = gm.email WHERE gm.group_id = g.id)`
+	const hasRegistered = `EXISTS (SELECT 1 FROM group_members gm WHERE gm.group_id = g.id AND EXISTS (SELECT 1 FROM people ap JOIN tenant_members atm ON atm.person_id = ap.id WHERE ap.email = gm.email AND atm.tenant_id = g.tenant_id AND ap.mailbox_verified = 1))`
 	switch f.Status {
 	case GroupStatusRegistered:
 		where = append(where, hasRegistered)
@@ -387,7 +391,7 @@ func (db *DB) GroupDetail(ctx context.Context, tenantID, id int64, viewerEmail, 
 		var err error
 		d.Group, err = scanGroup(tx.queryRow(ctx, `SELECT `+groupColumns+`,
 				(SELECT count(*) FROM group_members gm WHERE gm.group_id = g.id),
-				(SELECT count(*) FROM group_members gm JOIN people p ON p.email = gm.email WHERE gm.group_id = g.id),
+				(SELECT count(*) FROM group_members gm WHERE gm.group_id = g.id AND EXISTS (SELECT 1 FROM people ap JOIN tenant_members atm ON atm.person_id = ap.id WHERE ap.email = gm.email AND atm.tenant_id = g.tenant_id AND ap.mailbox_verified = 1)),
 				ifnull((SELECT t.admin_group_id = g.id FROM tenants t WHERE t.id = g.tenant_id), 0),
 				EXISTS (SELECT 1 FROM group_members gm WHERE gm.group_id = g.id AND gm.email = ?)
 			FROM directory_groups g WHERE g.id = ? AND g.tenant_id = ?`, strings.TrimSpace(viewerEmail), id, tenantID),
@@ -617,9 +621,13 @@ func groupHoldsRole(ctx context.Context, tx *Tx, groupID int64, role perm.Role) 
 // (Global Admin) role in the tenant, personally or as a member of a group holding it.
 func checkAdministratorsLeft(ctx context.Context, tx *Tx, tenantID int64) error {
 	var n int
-	err := tx.queryRow(ctx, `SELECT EXISTS (SELECT 1 FROM role_assignments WHERE tenant_id = ?1 AND role = 'global_admin' AND person_id IS NOT NULL)
+	// Only administrators who can sign in count: a registered, enabled person holding the role,
+	// or one a group holding it reaches (docs/security.md).
+	err := tx.queryRow(ctx, `SELECT EXISTS (SELECT 1 FROM role_assignments ra JOIN people p ON p.id = ra.person_id
+			WHERE ra.tenant_id = ?1 AND ra.role = 'global_admin' AND p.password_hash <> '' AND p.disabled = 0)
 		OR EXISTS (SELECT 1 FROM role_assignments ra JOIN group_members gm ON gm.group_id = ra.group_id
-			WHERE ra.tenant_id = ?1 AND ra.role = 'global_admin')`, tenantID).Scan(&n)
+			JOIN people p ON p.email = gm.email AND p.password_hash <> '' AND p.disabled = 0
+			WHERE ra.tenant_id = ?1 AND ra.role = 'global_admin' AND `+groupMemberActiveSQL("gm.email", "?1")+`)`, tenantID).Scan(&n)
 	if err != nil {
 		return fmt.Errorf("administrators of tenant %d: %w", tenantID, err)
 	}

@@ -65,11 +65,24 @@ func (w *groupWorld) accessOf(email string, tenantID int64) perm.Access {
 }
 
 // register creates an account for an email with no tenant of its own, as a sign-up would.
-func (w *groupWorld) register(email string) {
+// register is a group member accepting the tenant's invitation from their mailbox (issue 10: a
+// group naming an address gives nothing until its owner joins the tenant and proves the
+// mailbox): a proven account that belongs to the tenant (Contoso unless told otherwise).
+func (w *groupWorld) register(email string, tenant ...int64) {
 	w.t.Helper()
+	tid := groupContoso
+	if len(tenant) > 0 {
+		tid = tenant[0]
+	}
 	err := w.db.writeTx(w.ctx, func(tx *Tx) error {
-		_, err := createPerson(w.ctx, tx, NewPerson{Email: email, DisplayName: email})
-		return err
+		id, err := createPerson(w.ctx, tx, NewPerson{Email: email, DisplayName: email, PasswordHash: "x", MailboxVerified: true})
+		if err != nil {
+			return err
+		}
+		if err := addTenantMember(w.ctx, tx, tid, id); err != nil {
+			return err
+		}
+		return syncGroupWorkspaceMembers(w.ctx, tx, tid)
 	})
 	if err != nil {
 		w.t.Fatal(err)
@@ -379,6 +392,9 @@ func TestGroupLastAdministrator(t *testing.T) {
 	if _, err := w.db.AddGroupMembers(w.ctx, csam, groupFabrikam, id, []string{"it@fabrikam.example"}); err != nil {
 		t.Fatal(err)
 	}
+	// Only members who can sign in administer (issue 10): they joined Fabrikam.
+	w.register("it@fabrikam.example", groupFabrikam)
+	w.register("it2@fabrikam.example", groupFabrikam)
 	// Fabrikam's own Global Admin leaves: the group is now the only way to administer.
 	if _, err := w.db.write.ExecContext(w.ctx, `DELETE FROM role_assignments WHERE person_id = ? AND role = 'global_admin'`, fab.Actor.PersonID); err != nil {
 		t.Fatal(err)
@@ -625,6 +641,7 @@ func TestGroupLastAdministratorConcurrent(t *testing.T) {
 		if _, err := w.db.AddGroupMembers(w.ctx, csam, groupFabrikam, id, []string{member}); err != nil {
 			t.Fatal(err)
 		}
+		w.register(member, groupFabrikam) // only members who can sign in count (issue 10)
 		groups = append(groups, id)
 	}
 	if _, err := w.db.write.ExecContext(w.ctx, `DELETE FROM role_assignments WHERE person_id = ? AND role = 'global_admin'`, fab.Actor.PersonID); err != nil {

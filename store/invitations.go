@@ -30,6 +30,9 @@ type NewInvitation struct {
 	Email       string
 	Permissions []perm.Permission // individual grants given on acceptance (G cells only)
 	MakeAdmin   bool              // make them Workspace Admin on acceptance
+	// Kind is one of the InvitationKind constants ("" = workspace). Only workspace invitations
+	// are queued in the workspace's outbox; the others are the tenant's (Admin Center only).
+	Kind string
 }
 
 // Mail is a message to send (or keep in the outbox when no SMTP server is configured).
@@ -64,10 +67,16 @@ func createInvitation(ctx context.Context, tx *Tx, inv NewInvitation, invitedBy 
 		perms = append(perms, string(p))
 	}
 	now := tx.db.Now()
-	res, err := tx.exec(ctx, `INSERT INTO invitations (tenant_id, workspace_id, email, token_hash, permissions, make_admin, invited_by, created_at, expires_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	kind := inv.Kind
+	if kind == "" {
+		kind = InvitationKindWorkspace
+	}
+	// With SMTP the link goes only by mail: no page shows it, so using it proves the mailbox.
+	mailed := tx.db.mail.on.Load()
+	res, err := tx.exec(ctx, `INSERT INTO invitations (tenant_id, workspace_id, email, token_hash, permissions, make_admin, invited_by, created_at, expires_at, kind, mailed)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		inv.TenantID, inv.WorkspaceID, strings.TrimSpace(inv.Email), HashToken(token), strings.Join(perms, " "), inv.MakeAdmin,
-		nullID(invitedBy), formatTime(now), formatTime(now.Add(InvitationTTL)))
+		nullID(invitedBy), formatTime(now), formatTime(now.Add(InvitationTTL)), kind, mailed)
 	if err != nil {
 		return 0, fmt.Errorf("create invitation: %w", err)
 	}
@@ -76,19 +85,24 @@ func createInvitation(ctx context.Context, tx *Tx, inv NewInvitation, invitedBy 
 		return 0, err
 	}
 	m := compose(token)
-	if m.WorkspaceID == 0 {
+	switch {
+	case kind != InvitationKindWorkspace:
+		// Only those who may make a tenant-level invitation read it: never a workspace outbox.
+		m.WorkspaceID = 0
+	case m.WorkspaceID == 0:
 		m.WorkspaceID = inv.WorkspaceID
 	}
-	if err := queueMail(ctx, tx, inv.TenantID, m); err != nil {
+	if err := queueMail(ctx, tx, inv.TenantID, m, id); err != nil {
 		return 0, err
 	}
 	return id, nil
 }
 
 // queueMail puts a message in the tenant's outbox; a sender delivers it when SMTP is set.
-func queueMail(ctx context.Context, tx *Tx, tenantID int64, m Mail) error {
-	_, err := tx.exec(ctx, `INSERT INTO outbox (tenant_id, workspace_id, to_email, subject, body, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
-		tenantID, nullID(m.WorkspaceID), m.To, m.Subject, m.Body, tx.now())
+// invitationID names the invitation whose link the message carries (0: none).
+func queueMail(ctx context.Context, tx *Tx, tenantID int64, m Mail, invitationID int64) error {
+	_, err := tx.exec(ctx, `INSERT INTO outbox (tenant_id, workspace_id, to_email, subject, body, created_at, invitation_id) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+		tenantID, nullID(m.WorkspaceID), m.To, m.Subject, m.Body, tx.now(), nullID(invitationID))
 	if err != nil {
 		return fmt.Errorf("queue mail: %w", err)
 	}
@@ -343,10 +357,22 @@ type InvitationInfo struct {
 	// now, so the invitation can't be accepted (product.md §4).
 	MSABlocked bool
 	// PersonID and HasPassword describe the account that has the invited address, if any: with
-	// a password, the invitee signs in with it instead of creating one.
+	// a password, the invitee signs in with it instead of creating one. No name: the account
+	// may be another tenant's person, whose name this tenant's link must not tell.
 	PersonID    int64
 	HasPassword bool
-	DisplayName string
+	// Verified: the account proved its mailbox.
+	Verified bool
+	// Kind is one of the InvitationKind constants; Mailed: the link went only by mail.
+	Kind   string
+	Mailed bool
+	// NeedsMail: this link can't be used as it is (an inviter could read it and the account is
+	// someone else's business); only a mailed link will do. Reclaim: a mailed link for an
+	// unproven account, whose mailbox owner now sets the password. LinkShowable: an outbox
+	// page may show the link (docs/security.md). Set by linkUse.
+	NeedsMail    bool
+	Reclaim      bool
+	LinkShowable bool
 }
 
 // InvitationStateError says an invitation's link no longer works (used, revoked or expired).
@@ -356,7 +382,7 @@ func (e *InvitationStateError) Error() string { return "invitation " + e.State }
 
 const invitationInfoSelect = `SELECT i.id, i.tenant_id, t.name, i.workspace_id, w.name, i.email, i.permissions, i.make_admin, i.expires_at,
 	i.used_at IS NOT NULL, i.revoked_at IS NOT NULL, w.msa_exception, ifnull(p.id, 0), ifnull(p.password_hash, '') <> '',
-	ifnull(p.display_name, ''), ifnull(p.account_kind, '')
+	ifnull(p.mailbox_verified, 0), ifnull(p.account_kind, ''), i.kind, i.mailed
 	FROM invitations i JOIN tenants t ON t.id = i.tenant_id JOIN workspaces w ON w.id = i.workspace_id
 	LEFT JOIN people p ON p.email = i.email `
 
@@ -365,7 +391,7 @@ func scanInvitation(tx *Tx, row *sql.Row) (InvitationInfo, error) {
 	var perms, expires, kind string
 	var used, revoked, msaOK bool
 	err := row.Scan(&in.ID, &in.TenantID, &in.TenantName, &in.WorkspaceID, &in.WorkspaceName, &in.Email, &perms, &in.MakeAdmin, &expires,
-		&used, &revoked, &msaOK, &in.PersonID, &in.HasPassword, &in.DisplayName, &kind)
+		&used, &revoked, &msaOK, &in.PersonID, &in.HasPassword, &in.Verified, &kind, &in.Kind, &in.Mailed)
 	if errors.Is(err, sql.ErrNoRows) {
 		return in, ErrNotFound
 	}
@@ -410,7 +436,10 @@ func (db *DB) InvitationByToken(ctx context.Context, token string) (InvitationIn
 	err := db.readTx(ctx, func(tx *Tx) error {
 		var err error
 		in, err = scanInvitation(tx, tx.queryRow(ctx, invitationInfoSelect+`WHERE i.token_hash = ?`, HashToken(token)))
-		return err
+		if err != nil {
+			return err
+		}
+		return linkUse(ctx, tx, &in)
 	})
 	return in, err
 }
@@ -448,6 +477,12 @@ func (db *DB) AcceptInvitation(ctx context.Context, a Acceptance) (Person, Invit
 		if in.MSABlocked {
 			return Deny("invitations.error.msa")
 		}
+		if err := linkUse(ctx, tx, &in); err != nil {
+			return err
+		}
+		if in.NeedsMail {
+			return Deny("account.error.needs_mail")
+		}
 		if person, err = inviteeAccount(ctx, tx, in, a); err != nil {
 			return err
 		}
@@ -473,6 +508,23 @@ func (db *DB) AcceptInvitation(ctx context.Context, a Acceptance) (Person, Invit
 				return err
 			}
 		}
+		if in.Kind == InvitationKindGlobalAdmin {
+			if err := assignRole(ctx, tx, in.TenantID, person.ID, 0, perm.RoleGlobalAdmin, 0, invitedBy); err != nil && !errors.Is(err, ErrDuplicate) {
+				return err
+			}
+		}
+		if in.Mailed {
+			if err := markVerified(ctx, tx, person.ID); err != nil {
+				return err
+			}
+		}
+		// A member of the tenant now: the directory groups that name their address apply.
+		if err := syncGroupWorkspaceMembers(ctx, tx, in.TenantID); err != nil {
+			return err
+		}
+		if err := setLastTenant(ctx, tx, person.ID, in.TenantID); err != nil {
+			return err
+		}
 		return audit(ctx, tx, AuditEntry{TenantID: in.TenantID, Actor: Actor{PersonID: person.ID, Email: person.Email}, Action: "invitation.accept",
 			TargetKind: "invitation", TargetID: in.ID, TargetLabel: person.Email, WorkspaceID: in.WorkspaceID,
 			After: invitationAudit{Permissions: invitationPermStrings(in.Permissions), Admin: in.MakeAdmin}})
@@ -480,8 +532,11 @@ func (db *DB) AcceptInvitation(ctx context.Context, a Acceptance) (Person, Invit
 	return person, in, err
 }
 
-// inviteeAccount returns the account that accepts: the proven existing one, or the invited
-// address's account given its name and password now (created if nobody has the address).
+// inviteeAccount returns the account that accepts (linkUse has run on in, NeedsMail is false):
+//   - an account with a proven mailbox: the one signed in as it (a.PersonID); never a password;
+//   - an unproven account reached by a mailed link (Reclaim): the mailbox owner sets the name
+//     and password, and every other session of the account ends;
+//   - no account, or one without a password: it gets its name and password now.
 func inviteeAccount(ctx context.Context, tx *Tx, in InvitationInfo, a Acceptance) (Person, error) {
 	p, err := personByEmail(ctx, tx, in.Email)
 	switch {
@@ -499,10 +554,25 @@ func inviteeAccount(ctx context.Context, tx *Tx, in InvitationInfo, a Acceptance
 		return Person{}, err
 	case p.Disabled:
 		return Person{}, Deny("invitations.error.disabled")
-	case p.PasswordHash != "":
+	case p.PasswordHash != "" && p.MailboxVerified:
 		if a.PersonID != p.ID {
 			return Person{}, Deny("invitations.error.other_person")
 		}
+		return p, nil
+	case p.PasswordHash != "":
+		// Unproven: only a mailed link gets here (NeedsMail otherwise). The mailbox owner takes
+		// the account back: a new password, and whoever else was signed in is signed out.
+		if !in.Reclaim || a.PasswordHash == "" || (a.PersonID != 0 && a.PersonID != p.ID) {
+			return Person{}, Deny("account.error.needs_mail")
+		}
+		if _, err := tx.exec(ctx, `UPDATE people SET display_name = ?, password_hash = ?, version = version + 1 WHERE id = ?`,
+			a.DisplayName, a.PasswordHash, p.ID); err != nil {
+			return Person{}, fmt.Errorf("reclaim account: %w", err)
+		}
+		if _, err := tx.exec(ctx, `DELETE FROM sessions WHERE person_id = ?`, p.ID); err != nil {
+			return Person{}, fmt.Errorf("end sessions: %w", err)
+		}
+		p.DisplayName, p.PasswordHash = a.DisplayName, a.PasswordHash
 		return p, nil
 	case a.PersonID != 0 && a.PersonID != p.ID, a.PasswordHash == "":
 		return Person{}, Deny("invitations.error.other_person")
@@ -518,7 +588,7 @@ func inviteeAccount(ctx context.Context, tx *Tx, in InvitationInfo, a Acceptance
 // liveInvitation loads an invitation of the workspace for resending or revoking; one of
 // another workspace or tenant is ErrNotFound.
 func liveInvitation(ctx context.Context, tx *Tx, tenantID, wsID, id int64) (InvitationInfo, int64, error) {
-	in, err := scanInvitation(tx, tx.queryRow(ctx, invitationInfoSelect+`WHERE i.id = ? AND i.tenant_id = ? AND i.workspace_id = ?`, id, tenantID, wsID))
+	in, err := scanInvitation(tx, tx.queryRow(ctx, invitationInfoSelect+`WHERE i.id = ? AND i.tenant_id = ? AND i.workspace_id = ? AND i.kind = 'workspace'`, id, tenantID, wsID))
 	if err != nil {
 		return in, 0, err
 	}

@@ -55,23 +55,20 @@ func (db *DB) TenantFeatures(ctx context.Context, tenantID int64) ([]TenantFeatu
 	err := db.readTx(ctx, func(tx *Tx) error {
 		rows, err := tx.query(ctx, `
 			WITH members AS (
-				SELECT p.id, p.email, p.display_name FROM people p JOIN tenant_members tm ON tm.person_id = p.id
-				WHERE tm.tenant_id = ?1
-				UNION
-				SELECT p.id, p.email, p.display_name FROM people p JOIN group_members gm ON gm.email = p.email
-				JOIN directory_groups g ON g.id = gm.group_id WHERE g.tenant_id = ?1)
+				SELECT p.id, p.email, p.display_name, p.mailbox_verified FROM people p JOIN tenant_members tm ON tm.person_id = p.id
+				WHERE tm.tenant_id = ?1)
 			SELECT m.id, m.email, m.display_name, 'role', ra.role, 0, '' FROM role_assignments ra JOIN members m ON m.id = ra.person_id
 			WHERE ra.tenant_id = ?1 AND ra.workspace_id IS NULL
 			UNION ALL
 			SELECT m.id, m.email, m.display_name, 'role', ra.role, g.id, g.name FROM role_assignments ra
-			JOIN directory_groups g ON g.id = ra.group_id JOIN group_members gm ON gm.group_id = g.id JOIN members m ON m.email = gm.email
+			JOIN directory_groups g ON g.id = ra.group_id JOIN group_members gm ON gm.group_id = g.id JOIN members m ON m.email = gm.email AND m.mailbox_verified = 1
 			WHERE ra.tenant_id = ?1 AND ra.workspace_id IS NULL
 			UNION ALL
 			SELECT m.id, m.email, m.display_name, 'grant', gr.permission, 0, '' FROM grants gr JOIN members m ON m.id = gr.person_id
 			WHERE gr.tenant_id = ?1 AND gr.workspace_id IS NULL
 			UNION ALL
 			SELECT m.id, m.email, m.display_name, 'grant', gr.permission, g.id, g.name FROM grants gr
-			JOIN directory_groups g ON g.id = gr.group_id JOIN group_members gm ON gm.group_id = g.id JOIN members m ON m.email = gm.email
+			JOIN directory_groups g ON g.id = gr.group_id JOIN group_members gm ON gm.group_id = g.id JOIN members m ON m.email = gm.email AND m.mailbox_verified = 1
 			WHERE gr.tenant_id = ?1 AND gr.workspace_id IS NULL
 			ORDER BY 3 COLLATE NOCASE, 1`, tenantID)
 		if err != nil {

@@ -86,12 +86,18 @@ func (p WorkspacePerson) WorkspaceAdmin(wsID int64) bool {
 
 // memberColumns are what a page of workspace people reads for each row; the last two columns
 // are the live invitation of a pending member.
-const memberColumns = `p.id, p.email, p.display_name, p.account_kind, p.microsoft, wm.status, wm.created_at, wm.sort_key,
+// nameVisibleSQL: the list may show (and search) the member's name. A pending member's name
+// shows only when they belong to the tenant: an invited account of another tenant keeps its name
+// there (docs/security.md, tenant isolation).
+const nameVisibleSQL = `(wm.status <> 'pending' OR EXISTS (SELECT 1 FROM tenant_members tm WHERE tm.tenant_id = wm.tenant_id AND tm.person_id = p.id))`
+
+const memberColumns = `p.id, p.email,
+	CASE WHEN ` + nameVisibleSQL + ` THEN p.display_name ELSE '' END, p.account_kind, p.microsoft, wm.status, wm.created_at, wm.sort_key,
 	ifnull(inv.id, 0), ifnull(inv.expires_at, ''), ifnull(inv.permissions, ''), ifnull(inv.make_admin, 0)`
 
 // liveInvitationJoin finds a pending member's newest invitation that is neither used nor revoked.
 const liveInvitationJoin = `LEFT JOIN invitations inv ON wm.status = 'pending' AND inv.id = (
-		SELECT i.id FROM invitations i WHERE i.workspace_id = wm.workspace_id AND i.email = p.email
+		SELECT i.id FROM invitations i WHERE i.workspace_id = wm.workspace_id AND i.email = p.email AND i.kind = 'workspace'
 		AND i.used_at IS NULL AND i.revoked_at IS NULL ORDER BY i.id DESC LIMIT 1)`
 
 // memberSelect is a page query of workspace people up to its WHERE.
@@ -223,12 +229,16 @@ func peopleWhere(tenantID, wsID int64, f PeopleFilter) (string, []any) {
 	if q := strings.TrimSpace(f.Search); searchIndexed(f) {
 		// The trigram index finds the people whose email or name contains the term; the page
 		// then reads just those members.
-		where += ` AND wm.person_id IN (SELECT rowid FROM people_search WHERE people_search MATCH ?)`
-		args = append(args, `"`+strings.ReplaceAll(Fold(q), `"`, `""`)+`"`)
+		// A name matches only where the list shows it (nameVisibleSQL): another tenant's
+		// invited person is found by their address alone.
+		term := `"` + strings.ReplaceAll(Fold(q), `"`, `""`) + `"`
+		where += ` AND wm.person_id IN (SELECT rowid FROM people_search WHERE people_search MATCH ?)
+			AND (` + nameVisibleSQL + ` OR wm.person_id IN (SELECT rowid FROM people_search WHERE people_search MATCH ?))`
+		args = append(args, term, "email : "+term)
 	} else if q != "" {
 		// One or two characters are below the index's trigrams: read the members.
 		like := containsPattern(Fold(q))
-		where += ` AND (hub_fold(p.email) LIKE ? ESCAPE '\' OR hub_fold(p.display_name) LIKE ? ESCAPE '\')`
+		where += ` AND (hub_fold(p.email) LIKE ? ESCAPE '\' OR (` + nameVisibleSQL + ` AND hub_fold(p.display_name) LIKE ? ESCAPE '\'))`
 		args = append(args, like, like)
 	}
 	for _, s := range MemberStatuses {
@@ -239,8 +249,9 @@ func peopleWhere(tenantID, wsID int64, f PeopleFilter) (string, []any) {
 	}
 	// A role applies in the workspace when it is tenant-wide or held for this workspace, by
 	// the person or by a directory group whose member list has their email.
-	const holds = `SELECT 1 FROM role_assignments ra WHERE ra.tenant_id = wm.tenant_id AND ifnull(ra.workspace_id, wm.workspace_id) = wm.workspace_id
-		AND (ra.person_id = wm.person_id OR ra.group_id IN (SELECT gm.group_id FROM group_members gm WHERE gm.email = p.email))`
+	holds := `SELECT 1 FROM role_assignments ra WHERE ra.tenant_id = wm.tenant_id AND ifnull(ra.workspace_id, wm.workspace_id) = wm.workspace_id
+		AND (ra.person_id = wm.person_id OR ra.group_id IN (SELECT gm.group_id FROM group_members gm WHERE gm.email = p.email
+			AND ` + groupMemberActiveSQL("gm.email", "wm.tenant_id") + `))`
 	switch r := perm.Role(f.Role); {
 	case f.Role == RoleNone:
 		where += ` AND NOT EXISTS (` + holds + `)`
@@ -373,7 +384,7 @@ func fillAccess(ctx context.Context, tx *Tx, tenantID, wsID int64, people []Work
 // pageAccessSQL reads the roles and grants of a page of people in a tenant (?1), personal
 // (ids in the JSON array ?2) and through directory groups (emails in the JSON array ?3), and the
 // tenant's default workspace.
-const pageAccessSQL = `
+var pageAccessSQL = `
 		SELECT 'default', 0, '', id, 0, '', '' FROM workspaces WHERE tenant_id = ?1 AND is_default = 1
 		UNION ALL
 		SELECT 'role', ra.person_id, ra.role, ifnull(ra.workspace_id, 0), 0, '', '' FROM role_assignments ra
@@ -385,10 +396,12 @@ const pageAccessSQL = `
 		SELECT 'role', 0, ra.role, ifnull(ra.workspace_id, 0), g.id, g.name, gm.email FROM group_members gm
 		JOIN directory_groups g ON g.id = gm.group_id JOIN role_assignments ra ON ra.group_id = g.id
 		WHERE +g.tenant_id = ?1 AND +ra.tenant_id = ?1 AND gm.email IN (SELECT value FROM json_each(?3))
+		AND ` + groupMemberActiveSQL("gm.email", "?1") + `
 		UNION ALL
 		SELECT 'grant', 0, gr.permission, ifnull(gr.workspace_id, 0), g.id, g.name, gm.email FROM group_members gm
 		JOIN directory_groups g ON g.id = gm.group_id JOIN grants gr ON gr.group_id = g.id
-		WHERE +g.tenant_id = ?1 AND +gr.tenant_id = ?1 AND gm.email IN (SELECT value FROM json_each(?3))`
+		WHERE +g.tenant_id = ?1 AND +gr.tenant_id = ?1 AND gm.email IN (SELECT value FROM json_each(?3))
+		AND ` + groupMemberActiveSQL("gm.email", "?1")
 
 // canManageUsers is the rule for changing people's roles and membership in a workspace: Manage
 // users there, or tenant-level administration (Global Admins and CSAMs run every workspace of

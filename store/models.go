@@ -20,6 +20,9 @@ type Tenant struct {
 type TenantRef struct {
 	ID   int64
 	Name string
+	// Domain is the tenant's primary domain ("" when it has none): the switcher shows it, or
+	// the ID, next to the name, which anyone can make look like another tenant's.
+	Domain string
 }
 
 // Agreement is a support contract of a tenant.
@@ -68,6 +71,10 @@ type Person struct {
 	PasswordHash string
 	Version      int64
 	CreatedAt    time.Time
+	// MailboxVerified: the person proved they read mail sent to their address (docs/security.md).
+	MailboxVerified bool
+	// LastTenantID is the tenant they used last, where their next sign-in lands (0: none yet).
+	LastTenantID int64
 }
 
 // Actor is who is making a change, for the audit log.

@@ -24,6 +24,10 @@ type OutboxMessage struct {
 	SentAt      time.Time // zero while not sent
 	Attempts    int
 	LastError   string
+	// LinkWithheld: the body carried an invitation link that this page must not show (it
+	// went by mail, or an inviter reading it could take someone's account): Body has it
+	// replaced by LinkWithheld.
+	LinkWithheld bool
 }
 
 // Failed reports whether the sender gave up on the message.
@@ -31,10 +35,14 @@ func (m OutboxMessage) Failed() bool { return m.SentAt.IsZero() && m.Attempts >=
 
 const outboxColumns = `id, tenant_id, ifnull(workspace_id, 0), to_email, subject, body, created_at, ifnull(sent_at, ''), attempts, last_error`
 
-func scanOutbox(row interface{ Scan(...any) error }) (OutboxMessage, error) {
+// outboxPageColumns add, for the outbox page, whether the message's link may be shown.
+var outboxPageColumns = `o.id, o.tenant_id, ifnull(o.workspace_id, 0), o.to_email, o.subject, o.body, o.created_at, ifnull(o.sent_at, ''), o.attempts, o.last_error,
+	ifnull((SELECT ` + linkShowableSQL + ` FROM invitations oi WHERE oi.id = o.invitation_id), 0)`
+
+func scanOutbox(row interface{ Scan(...any) error }, extra ...any) (OutboxMessage, error) {
 	var m OutboxMessage
 	var created, sent string
-	err := row.Scan(&m.ID, &m.TenantID, &m.WorkspaceID, &m.To, &m.Subject, &m.Body, &created, &sent, &m.Attempts, &m.LastError)
+	err := row.Scan(append([]any{&m.ID, &m.TenantID, &m.WorkspaceID, &m.To, &m.Subject, &m.Body, &created, &sent, &m.Attempts, &m.LastError}, extra...)...)
 	m.CreatedAt = parseTime(created)
 	if sent != "" {
 		m.SentAt = parseTime(sent)
@@ -42,23 +50,25 @@ func scanOutbox(row interface{ Scan(...any) error }) (OutboxMessage, error) {
 	return m, err
 }
 
-// Outbox returns one page of the messages about a workspace of the tenant, newest first
-// (keyset on id: two statements, the page and the count, whatever the outbox's size).
+// Outbox returns one page of the messages about a workspace of the tenant (wsID 0: the
+// tenant's own messages, Global Admin and directory group invitations), newest first (keyset
+// on id: two statements, the page and the count, whatever the outbox's size). An invitation
+// link shows only where docs/security.md allows it; elsewhere the body has it withheld.
 func (db *DB) Outbox(ctx context.Context, tenantID, wsID int64, after, before string) (ListPage[OutboxMessage], error) {
 	var page ListPage[OutboxMessage]
 	err := db.readTx(ctx, func(tx *Tx) error {
-		q := `SELECT ` + outboxColumns + ` FROM outbox WHERE tenant_id = ? AND workspace_id = ?`
-		args := []any{tenantID, wsID}
+		q := `SELECT ` + outboxPageColumns + ` FROM outbox o WHERE o.tenant_id = ? AND o.workspace_id IS ?`
+		args := []any{tenantID, nullID(wsID)}
 		k := readKeyset(after, before)
 		switch {
 		case k.Backward:
-			q += ` AND id > ? ORDER BY id LIMIT ` + strconv.Itoa(PageSize+1)
+			q += ` AND o.id > ? ORDER BY o.id LIMIT ` + strconv.Itoa(PageSize+1)
 			args = append(args, k.Cursor.ID)
 		case k.Has:
-			q += ` AND id < ? ORDER BY id DESC LIMIT ` + strconv.Itoa(PageSize+1)
+			q += ` AND o.id < ? ORDER BY o.id DESC LIMIT ` + strconv.Itoa(PageSize+1)
 			args = append(args, k.Cursor.ID)
 		default:
-			q += ` ORDER BY id DESC LIMIT ` + strconv.Itoa(PageSize+1)
+			q += ` ORDER BY o.id DESC LIMIT ` + strconv.Itoa(PageSize+1)
 		}
 		rows, err := tx.query(ctx, q, args...)
 		if err != nil {
@@ -67,9 +77,15 @@ func (db *DB) Outbox(ctx context.Context, tenantID, wsID int64, after, before st
 		defer rows.Close()
 		var out []OutboxMessage
 		for rows.Next() {
-			m, err := scanOutbox(rows)
+			var showable bool
+			m, err := scanOutbox(rows, &showable)
 			if err != nil {
 				return err
+			}
+			if !showable {
+				if red := redactLinks(m.Body); red != m.Body {
+					m.Body, m.LinkWithheld = red, true
+				}
 			}
 			out = append(out, m)
 		}
@@ -77,7 +93,7 @@ func (db *DB) Outbox(ctx context.Context, tenantID, wsID int64, after, before st
 			return err
 		}
 		page, _ = keysetPage(out, func(m OutboxMessage) Cursor { return Cursor{ID: m.ID} }, k)
-		return tx.queryRow(ctx, `SELECT count(*) FROM outbox WHERE tenant_id = ? AND workspace_id = ?`, tenantID, wsID).Scan(&page.Total)
+		return tx.queryRow(ctx, `SELECT count(*) FROM outbox WHERE tenant_id = ? AND workspace_id IS ?`, tenantID, nullID(wsID)).Scan(&page.Total)
 	})
 	return page, err
 }

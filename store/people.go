@@ -9,12 +9,14 @@ import (
 	"strings"
 )
 
-const personColumns = `p.id, p.email, p.display_name, p.account_kind, p.microsoft, p.language, p.disabled, p.password_hash, p.version, p.created_at`
+const personColumns = `p.id, p.email, p.display_name, p.account_kind, p.microsoft, p.language, p.disabled, p.password_hash, p.version, p.created_at,
+	p.mailbox_verified, ifnull(p.last_tenant_id, 0)`
 
 func scanPerson(row interface{ Scan(...any) error }) (Person, error) {
 	var p Person
 	var created string
-	err := row.Scan(&p.ID, &p.Email, &p.DisplayName, &p.AccountKind, &p.Microsoft, &p.Language, &p.Disabled, &p.PasswordHash, &p.Version, &created)
+	err := row.Scan(&p.ID, &p.Email, &p.DisplayName, &p.AccountKind, &p.Microsoft, &p.Language, &p.Disabled, &p.PasswordHash, &p.Version, &created,
+		&p.MailboxVerified, &p.LastTenantID)
 	p.CreatedAt = parseTime(created)
 	return p, err
 }
@@ -63,6 +65,9 @@ type NewPerson struct {
 	Microsoft    bool
 	Language     string
 	PasswordHash string
+	// MailboxVerified: set by the operator's own provisioning (the demo world, AddMember),
+	// never by an invitation, which proves the mailbox only when its link went by mail.
+	MailboxVerified bool
 }
 
 func createPerson(ctx context.Context, tx *Tx, np NewPerson) (int64, error) {
@@ -70,8 +75,8 @@ func createPerson(ctx context.Context, tx *Tx, np NewPerson) (int64, error) {
 	if kind == "" {
 		kind = AccountKindOf(np.Email)
 	}
-	res, err := tx.exec(ctx, `INSERT INTO people (email, display_name, account_kind, microsoft, language, password_hash, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?)`, strings.TrimSpace(np.Email), np.DisplayName, kind, np.Microsoft, np.Language, np.PasswordHash, tx.now())
+	res, err := tx.exec(ctx, `INSERT INTO people (email, display_name, account_kind, microsoft, language, password_hash, created_at, mailbox_verified)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, strings.TrimSpace(np.Email), np.DisplayName, kind, np.Microsoft, np.Language, np.PasswordHash, tx.now(), np.MailboxVerified)
 	if err != nil {
 		if isUniqueViolation(err) {
 			return 0, ErrDuplicate

@@ -44,23 +44,24 @@ func tenantByID(ctx context.Context, tx *Tx, id int64) (Tenant, error) {
 	return t, nil
 }
 
-// memberTenantsSQL selects the ids of the tenants a person belongs to: directly, or through the
-// email being a member of one of the tenant's directory groups. Parameters: person id, email.
-const memberTenantsSQL = `SELECT tenant_id FROM tenant_members WHERE person_id = ?
-	UNION SELECT g.tenant_id FROM group_members gm JOIN directory_groups g ON g.id = gm.group_id WHERE gm.email = ?`
+// memberTenantsSQL selects the ids of the tenants a person belongs to: those whose invitation
+// they accepted (or that the operator made them a member of). A directory group naming their
+// address does not make them a member: they must accept (docs/security.md). Parameters: person
+// id, email (unused, kept so callers need not change).
+const memberTenantsSQL = `SELECT tenant_id FROM tenant_members WHERE person_id = ? AND ? IS NOT NULL`
 
 // TenantsOf lists the tenants a person belongs to, by name, for the tenant switcher.
 func (db *DB) TenantsOf(ctx context.Context, p Person) ([]TenantRef, error) {
 	var out []TenantRef
 	err := db.readTx(ctx, func(tx *Tx) error {
-		rows, err := tx.query(ctx, `SELECT id, name FROM tenants WHERE id IN (`+memberTenantsSQL+`) ORDER BY name, id`, p.ID, p.Email)
+		rows, err := tx.query(ctx, `SELECT id, name, primary_domain FROM tenants WHERE id IN (`+memberTenantsSQL+`) ORDER BY name, id`, p.ID, p.Email)
 		if err != nil {
 			return fmt.Errorf("tenants of person %d: %w", p.ID, err)
 		}
 		defer rows.Close()
 		for rows.Next() {
 			var t TenantRef
-			if err := rows.Scan(&t.ID, &t.Name); err != nil {
+			if err := rows.Scan(&t.ID, &t.Name, &t.Domain); err != nil {
 				return err
 			}
 			out = append(out, t)
@@ -76,6 +77,14 @@ func createTenant(ctx context.Context, tx *Tx, name string) (int64, error) {
 		return 0, fmt.Errorf("create tenant: %w", err)
 	}
 	return res.LastInsertId()
+}
+
+// setPrimaryDomain records the tenant's primary domain (unique among tenants).
+func setPrimaryDomain(ctx context.Context, tx *Tx, tenantID int64, domain string) error {
+	if _, err := tx.exec(ctx, `UPDATE tenants SET primary_domain = ? WHERE id = ?`, domain, tenantID); err != nil {
+		return fmt.Errorf("primary domain of tenant %d: %w", tenantID, err)
+	}
+	return nil
 }
 
 func addTenantMember(ctx context.Context, tx *Tx, tenantID, personID int64) error {

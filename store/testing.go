@@ -14,6 +14,8 @@ func (db *DB) AddMember(ctx context.Context, tenantID, workspaceID int64, np New
 	var id int64
 	err := db.writeTx(ctx, func(tx *Tx) error {
 		var err error
+		// The operator's own provisioning, like a directory: the address is taken as proven.
+		np.MailboxVerified = true
 		if id, err = createPerson(ctx, tx, np); err != nil {
 			return err
 		}
@@ -35,7 +37,8 @@ func (db *DB) AddMember(ctx context.Context, tenantID, workspaceID int64, np New
 				return err
 			}
 		}
-		return nil
+		// A member now: the tenant's directory groups that name the address reach them.
+		return syncGroupWorkspaceMembers(ctx, tx, tenantID)
 	})
 	return id, err
 }

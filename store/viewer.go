@@ -32,7 +32,7 @@ func (v *Viewer) IsCSM() bool {
 }
 
 // LoadViewer reads a Viewer in one snapshot. tenantID 0, or a tenant the person no longer
-// belongs to, falls back to the first tenant they belong to; a person with no tenant gets a
+// belongs to, falls back to their landing tenant (LandingTenant); a person with no tenant gets a
 // Viewer with a zero Tenant. A disabled or deleted person gives ErrNotFound, and only they: a
 // failing database is an error of its own, so the caller keeps the session (issue 11).
 func (db *DB) LoadViewer(ctx context.Context, personID, tenantID int64) (Viewer, error) {
@@ -49,14 +49,14 @@ func (db *DB) LoadViewer(ctx context.Context, personID, tenantID int64) (Viewer,
 		if v.Prefs, err = personPreferences(ctx, tx, p.ID); err != nil {
 			return err
 		}
-		rows, err := tx.query(ctx, `SELECT id, name FROM tenants WHERE id IN (`+memberTenantsSQL+`) ORDER BY name, id`, p.ID, p.Email)
+		rows, err := tx.query(ctx, `SELECT id, name, primary_domain FROM tenants WHERE id IN (`+memberTenantsSQL+`) ORDER BY name, id`, p.ID, p.Email)
 		if err != nil {
 			return fmt.Errorf("viewer tenants: %w", err)
 		}
 		defer rows.Close()
 		for rows.Next() {
 			var t TenantRef
-			if err := rows.Scan(&t.ID, &t.Name); err != nil {
+			if err := rows.Scan(&t.ID, &t.Name, &t.Domain); err != nil {
 				return err
 			}
 			v.Tenants = append(v.Tenants, t)
@@ -71,7 +71,10 @@ func (db *DB) LoadViewer(ctx context.Context, personID, tenantID int64) (Viewer,
 			}
 		}
 		if current == 0 && len(v.Tenants) > 0 {
-			current = v.Tenants[0].ID
+			// Never the first by name: a tenant could rename itself into the first place.
+			if current, err = landingTenant(ctx, tx, p); err != nil {
+				return err
+			}
 		}
 		if current == 0 {
 			return nil
@@ -112,7 +115,7 @@ func accessInput(ctx context.Context, tx *Tx, tenantID int64, p Person) (perm.In
 	rows, err := tx.query(ctx, `
 		WITH my_groups AS (
 			SELECT g.id, g.name FROM directory_groups g JOIN group_members gm ON gm.group_id = g.id
-			WHERE g.tenant_id = ?1 AND gm.email = ?3)
+			WHERE g.tenant_id = ?1 AND gm.email = ?3 AND `+groupMemberActiveSQL("gm.email", "?1")+`)
 		SELECT 'default', '', id, 0, '' FROM workspaces WHERE tenant_id = ?1 AND is_default = 1
 		UNION ALL
 		SELECT 'role', ra.role, ifnull(ra.workspace_id, 0), ifnull(ra.group_id, 0), ifnull(mg.name, '')

@@ -355,7 +355,8 @@ func (db *DB) WorkspaceDetails(ctx context.Context, tenantID, id int64) (Workspa
 // workspaceMSAPeople lists the first MSAPeopleShown MSA people of a workspace, with how many
 // there are in all, in one statement.
 func workspaceMSAPeople(ctx context.Context, tx *Tx, tenantID, id int64) ([]WorkspaceMSAPerson, int, error) {
-	rows, err := tx.query(ctx, `SELECT p.id, p.email, p.display_name, wm.status, wm.created_at, count(*) OVER ()
+	// Another tenant's invited person keeps their name (nameVisibleSQL).
+	rows, err := tx.query(ctx, `SELECT p.id, p.email, CASE WHEN `+nameVisibleSQL+` THEN p.display_name ELSE '' END, wm.status, wm.created_at, count(*) OVER ()
 		FROM workspace_members wm JOIN people p ON p.id = wm.person_id
 		WHERE wm.workspace_id = ? AND wm.tenant_id = ? AND p.account_kind = 'msa'
 		ORDER BY p.email, p.id LIMIT ?`, id, tenantID, MSAPeopleShown)

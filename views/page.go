@@ -82,3 +82,12 @@ func describedBy(field string, hasHint bool, errs Errors) string {
 	}
 	return s
 }
+
+// tenantLabel names a tenant in the switcher with what a look-alike name can't fake: its
+// primary domain, or its ID when it has none.
+func tenantLabel(ctx context.Context, tn store.TenantRef) string {
+	if tn.Domain != "" {
+		return t(ctx, "account.tenant.with_domain", "Name", tn.Name, "Domain", tn.Domain)
+	}
+	return t(ctx, "account.tenant.with_id", "Name", tn.Name, "ID", strconv.FormatInt(tn.ID, 10))
+}

@@ -75,12 +75,14 @@ func (s *Server) signIn(c echo.Context, person store.Person) error {
 		return err
 	}
 	rq.Session.Values = map[any]any{sessPersonID: person.ID}
-	tenants, err := s.db.TenantsOf(c.Request().Context(), person)
+	// The tenant they used last, else their oldest membership: never the first by name, which
+	// another tenant could take by renaming itself.
+	landing, err := s.db.LandingTenant(c.Request().Context(), person)
 	if err != nil {
 		return err
 	}
-	if len(tenants) > 0 {
-		rq.Session.Values[sessTenantID] = tenants[0].ID
+	if landing != 0 {
+		rq.Session.Values[sessTenantID] = landing
 	}
 	return rq.Session.Save(c.Request(), c.Response())
 }

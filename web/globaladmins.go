@@ -26,6 +26,9 @@ func (s *Server) renderGlobalAdmins(c echo.Context, status int, d views.GlobalAd
 		return err
 	}
 	d.Admins, d.ViewerID = admins, v.Person.ID
+	if d.Pending, err = s.db.TenantInvitations(ctx, v.Tenant.ID, store.InvitationKindGlobalAdmin); err != nil {
+		return err
+	}
 	if d.Query != "" {
 		found, err := s.db.FindTenantMembers(ctx, v.Tenant.ID, d.Query, store.MemberSearchLimit)
 		if err != nil {
@@ -108,6 +111,20 @@ func (s *Server) globalAdminInvitationMail(c echo.Context, email string) store.C
 	}
 }
 
+// tenantInvitationRevoke kills the link of a Global Admin (or directory group) invitation.
+func (s *Server) tenantInvitationRevoke(c echo.Context) error {
+	if _, err := form(c); err != nil {
+		return err
+	}
+	if err := s.db.RevokeTenantInvitation(c.Request().Context(), actorOf(c), req(c).Viewer.Tenant.ID, paramInt(c, "inv")); err != nil {
+		return err
+	}
+	if err := s.flash(c, "people.flash.invitation_revoked"); err != nil {
+		return err
+	}
+	return seeOther(c, "/admin/global-admins")
+}
+
 // globalAdminRemoveConfirm asks before removing a Global Admin (a page, so it works without
 // JavaScript), or says why it can't be done. Nobody removes themself: 403.
 func (s *Server) globalAdminRemoveConfirm(c echo.Context) error {
@@ -129,7 +146,8 @@ func (s *Server) renderGlobalAdminRemove(c echo.Context, status int, id int64) e
 		switch {
 		case g.Person.ID == id:
 			d.Admin, found = g, true
-		case !g.Person.Disabled:
+		case !g.Person.Disabled && !g.Invited():
+			// Only Global Admins who can sign in count (an invited one never registered).
 			othersActive++
 		}
 	}

@@ -143,7 +143,7 @@ func (s *Server) workspaceGroupGive(c echo.Context) error {
 	if len(give.Errors) > 0 {
 		return s.workspaceGroupRefused(c, http.StatusUnprocessableEntity, "", give)
 	}
-	_, err = s.db.GiveWorkspaceGroupAccess(c.Request().Context(), groupActorOf(c), rq.Viewer.Tenant.ID, rq.Workspace.ID, grant)
+	_, err = s.db.GiveWorkspaceGroupAccess(c.Request().Context(), s.groupActorOf(c), rq.Viewer.Tenant.ID, rq.Workspace.ID, grant)
 	if errs, ok := fieldErrors(err); ok {
 		give.Errors = errs
 		if errs.Has("_submission") {
@@ -237,7 +237,7 @@ func (s *Server) workspaceGroupApply(c echo.Context, admin bool, grants []perm.P
 	if msg != "" {
 		return refuse(http.StatusUnprocessableEntity, views.Errors{"access": msg}, "")
 	}
-	_, err := s.db.SetWorkspaceGroupAccess(c.Request().Context(), groupActorOf(c), rq.Viewer.Tenant.ID, rq.Workspace.ID, paramInt(c, "id"), admin, grants)
+	_, err := s.db.SetWorkspaceGroupAccess(c.Request().Context(), s.groupActorOf(c), rq.Viewer.Tenant.ID, rq.Workspace.ID, paramInt(c, "id"), admin, grants)
 	if errs, ok := fieldErrors(err); ok {
 		return refuse(http.StatusUnprocessableEntity, errs, "")
 	}

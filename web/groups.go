@@ -25,9 +25,24 @@ const groupsPath = "/admin/groups"
 func groupPath(id int64) string { return groupsPath + "/" + strconv.FormatInt(id, 10) }
 
 // groupActorOf is the signed-in person as the store's groups methods want them.
-func groupActorOf(c echo.Context) store.GroupActor {
+func (s *Server) groupActorOf(c echo.Context) store.GroupActor {
 	v := req(c).Viewer
-	return store.GroupActor{Actor: v.Actor(), Access: v.Access}
+	return store.GroupActor{Actor: v.Actor(), Access: v.Access, Invite: s.tenantInvitationMail(c)}
+}
+
+// tenantInvitationMail writes the message inviting an address a directory group names to join
+// the tenant, in the inviter's language.
+func (s *Server) tenantInvitationMail(c echo.Context) store.InvitationMail {
+	rq := req(c)
+	loc, tenant, inviter := rq.Loc, rq.Viewer.Tenant.Name, rq.Viewer.Person.DisplayName
+	base := s.publicBase(c)
+	return func(email, token string) store.Mail {
+		return store.Mail{
+			To:      email,
+			Subject: loc.T("account.group.mail.subject", "Tenant", tenant),
+			Body:    loc.T("account.group.mail.body", "Inviter", inviter, "Tenant", tenant, "Link", base+"/invitations/"+token),
+		}
+	}
 }
 
 // groupRuleOf returns the status (403 or 409) and message of a store.RuleError.
@@ -134,7 +149,7 @@ func (s *Server) groupCreate(c echo.Context) error {
 		f.Errors = errs
 		return s.render(c, http.StatusUnprocessableEntity, views.GroupNewPage(s.page(c, "groups.new.title"), f))
 	}
-	id, err := s.db.CreateGroup(c.Request().Context(), groupActorOf(c), req(c).Viewer.Tenant.ID, ng)
+	id, err := s.db.CreateGroup(c.Request().Context(), s.groupActorOf(c), req(c).Viewer.Tenant.ID, ng)
 	if errors.Is(err, store.ErrDuplicate) {
 		if id == 0 {
 			return seeOther(c, groupsPath)
@@ -272,7 +287,7 @@ func (s *Server) groupRename(c echo.Context) error {
 	}
 	id := paramInt(c, "id")
 	name := field(v, "name")
-	err = s.db.RenameGroup(c.Request().Context(), groupActorOf(c), req(c).Viewer.Tenant.ID, id, fieldInt(v, "version"), name)
+	err = s.db.RenameGroup(c.Request().Context(), s.groupActorOf(c), req(c).Viewer.Tenant.ID, id, fieldInt(v, "version"), name)
 	if errs, ok := fieldErrors(err); ok {
 		return s.groupRerender(c, id, http.StatusUnprocessableEntity, "", func(d *views.GroupViewData) {
 			d.RenameName, d.RenameErrors = name, errs
@@ -301,7 +316,7 @@ func (s *Server) groupAddMembers(c echo.Context) error {
 			d.MemberEmails, d.MemberErrors = raw, views.Errors{"emails": msg}
 		})
 	}
-	added, err := s.db.AddGroupMembers(c.Request().Context(), groupActorOf(c), req(c).Viewer.Tenant.ID, id, emails)
+	added, err := s.db.AddGroupMembers(c.Request().Context(), s.groupActorOf(c), req(c).Viewer.Tenant.ID, id, emails)
 	if errs, ok := fieldErrors(err); ok {
 		return s.groupRerender(c, id, http.StatusUnprocessableEntity, "", func(d *views.GroupViewData) {
 			d.MemberEmails, d.MemberErrors = raw, errs
@@ -322,7 +337,7 @@ func (s *Server) groupRemoveMember(c echo.Context) error {
 		return err
 	}
 	id := paramInt(c, "id")
-	err = s.db.RemoveGroupMember(c.Request().Context(), groupActorOf(c), req(c).Viewer.Tenant.ID, id, field(v, "email"))
+	err = s.db.RemoveGroupMember(c.Request().Context(), s.groupActorOf(c), req(c).Viewer.Tenant.ID, id, field(v, "email"))
 	return s.groupChanged(c, id, err, "groups.flash.member_removed")
 }
 
@@ -343,7 +358,7 @@ func (s *Server) groupRoleChange(c echo.Context, grant bool) error {
 			d.RoleValue, d.RoleErrors = value, views.Errors{"role": "groups.error.role_unknown"}
 		})
 	}
-	ga, tenant, ctx := groupActorOf(c), req(c).Viewer.Tenant.ID, c.Request().Context()
+	ga, tenant, ctx := s.groupActorOf(c), req(c).Viewer.Tenant.ID, c.Request().Context()
 	flashID := "groups.flash.role_granted"
 	if grant {
 		err = s.db.GrantGroupRole(ctx, ga, tenant, id, perm.Role(name), ws)
@@ -379,7 +394,7 @@ func (s *Server) groupPermissionChange(c echo.Context, grant bool) error {
 			d.GrantValue, d.GrantErrors = value, views.Errors{"permission": "perm.error.unknown"}
 		})
 	}
-	ga, tenant, ctx := groupActorOf(c), req(c).Viewer.Tenant.ID, c.Request().Context()
+	ga, tenant, ctx := s.groupActorOf(c), req(c).Viewer.Tenant.ID, c.Request().Context()
 	flashID := "groups.flash.permission_granted"
 	if grant {
 		err = s.db.GrantGroupPermission(ctx, ga, tenant, id, perm.Permission(name), ws)
@@ -425,7 +440,7 @@ func (s *Server) groupDelete(c echo.Context) error {
 		return err
 	}
 	id := paramInt(c, "id")
-	err = s.db.DeleteGroup(c.Request().Context(), groupActorOf(c), req(c).Viewer.Tenant.ID, id, fieldInt(v, "version"))
+	err = s.db.DeleteGroup(c.Request().Context(), s.groupActorOf(c), req(c).Viewer.Tenant.ID, id, fieldInt(v, "version"))
 	status, msg, refused := groupRuleOf(err)
 	if errors.Is(err, store.ErrConflict) {
 		status, msg, refused = http.StatusConflict, "groups.delete.conflict", true

@@ -77,6 +77,10 @@ func (s *Server) switchTenant(c echo.Context) error {
 	if err := rq.Session.Save(c.Request(), c.Response()); err != nil {
 		return err
 	}
+	// The next sign-in lands here (store.LandingTenant).
+	if err := s.db.SetLastTenant(c.Request().Context(), rq.Viewer.Person.ID, id); err != nil {
+		return err
+	}
 	// Stay on the same page of the other tenant, unless it names an object of the first one.
 	next := safeNext(field(v, "next"), "/")
 	if strings.ContainsAny(strings.SplitN(next, "?", 2)[0], "0123456789") {

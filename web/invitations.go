@@ -293,6 +293,34 @@ func (s *Server) invitationRevoke(c echo.Context) error {
 	return seeOther(c, peopleListURL(rq.Workspace.ID))
 }
 
+// tenantOutbox shows the tenant's own messages (Global Admin invitations) to its
+// administrators, the only ones who may make those invitations.
+func (s *Server) tenantOutbox(c echo.Context) error {
+	rq := req(c)
+	q := c.QueryParams()
+	after, before := "", ""
+	if _, ok := store.DecodeCursor(q.Get("after")); ok {
+		after = q.Get("after")
+	} else if _, ok := store.DecodeCursor(q.Get("before")); ok {
+		before = q.Get("before")
+	}
+	page, err := s.db.Outbox(c.Request().Context(), rq.Viewer.Tenant.ID, 0, after, before)
+	if err != nil {
+		return err
+	}
+	d := views.TenantOutboxData{Page: page, SMTP: s.cfg.SMTPURL != ""}
+	if page.Prev != "" {
+		d.PrevHref = listURL(tenantOutboxPath, nil, "before", page.Prev)
+	}
+	if page.Next != "" {
+		d.NextHref = listURL(tenantOutboxPath, nil, "after", page.Next)
+	}
+	return s.render(c, http.StatusOK, views.TenantOutbox(s.page(c, "account.outbox.tenant_title"), d))
+}
+
+// tenantOutboxPath is the Admin Center's outbox.
+const tenantOutboxPath = "/admin/outbox"
+
 // outbox shows the workspace's messages, newest first.
 func (s *Server) outbox(c echo.Context) error {
 	rq := req(c)
@@ -329,7 +357,7 @@ func (s *Server) invitationGone(c echo.Context, reason string) error {
 	switch reason {
 	case "unknown":
 		status = http.StatusNotFound
-	case "msa":
+	case "msa", "needs_mail":
 		status = http.StatusForbidden
 	}
 	return s.render(c, status, views.InvitationGone(s.page(c, "invitations.gone."+reason+".title"), views.InvitationGoneData{Reason: reason}))
@@ -347,13 +375,20 @@ func (s *Server) invitationFor(c echo.Context) (info store.InvitationInfo, done 
 		return info, true, s.invitationGone(c, info.State)
 	case info.MSABlocked:
 		return info, true, s.invitationGone(c, "msa")
+	case info.NeedsMail:
+		// An inviter could have read this link and the account is not theirs to set up.
+		return info, true, s.invitationGone(c, "needs_mail")
 	}
 	return info, false, nil
 }
 
-// acceptMode decides which form the invitee gets.
+// acceptMode decides which form the invitee gets. An account that has a password is joined
+// only by someone signed in as it, and never gets a password from the link, except the
+// unproven account a mailed link reclaims (its mailbox owner sets a new password).
 func acceptMode(v *store.Viewer, info store.InvitationInfo) string {
 	switch {
+	case info.Reclaim && (v == nil || v.Person.ID == info.PersonID):
+		return views.AcceptNewAccount
 	case v != nil && v.Person.ID == info.PersonID:
 		return views.AcceptSignedIn
 	case v != nil:
@@ -377,7 +412,9 @@ func (s *Server) acceptForm(c echo.Context) error {
 	if done {
 		return err
 	}
-	d := views.AcceptData{Token: c.Param("token"), Info: info, Mode: acceptMode(req(c).Viewer, info), Name: info.DisplayName}
+	// No name is offered: the account may be another tenant's person, whose name this
+	// tenant's link must not tell.
+	d := views.AcceptData{Token: c.Param("token"), Info: info, Mode: acceptMode(req(c).Viewer, info)}
 	return s.renderAccept(c, http.StatusOK, d)
 }
 
@@ -431,6 +468,9 @@ func (s *Server) accept(c echo.Context) error {
 			return err
 		}
 		a.DisplayName = d.Name
+		if rq.Viewer != nil {
+			a.PersonID = rq.Viewer.Person.ID // reclaiming the account one is signed in as
+		}
 	case views.AcceptSignIn:
 		personID, status := s.checkInviteePassword(c, info, v.Get("password"))
 		if status != 0 {
@@ -454,9 +494,12 @@ func (s *Server) accept(c echo.Context) error {
 		return s.invitationGone(c, gone.State)
 	case errors.As(err, &rule) && rule.MessageID == "invitations.error.msa":
 		return s.invitationGone(c, "msa")
+	case errors.As(err, &rule) && rule.MessageID == "account.error.needs_mail":
+		return s.invitationGone(c, "needs_mail")
 	case err != nil:
 		return err
 	}
+	person.LastTenantID = info.TenantID // AcceptInvitation recorded it: land there
 	if err := s.signIn(c, person); err != nil {
 		return err
 	}

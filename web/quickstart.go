@@ -144,7 +144,7 @@ func (s *Server) quickstartGroup(c echo.Context) error {
 	if len(errs) > 0 {
 		return s.quickstartRefused(c, model, http.StatusUnprocessableEntity, "", keep)
 	}
-	_, err = s.db.QuickStartChooseGroup(c.Request().Context(), groupActorOf(c), req(c).Viewer.Tenant.ID, model, gc)
+	_, err = s.db.QuickStartChooseGroup(c.Request().Context(), s.groupActorOf(c), req(c).Viewer.Tenant.ID, model, gc)
 	if fe, ok := fieldErrors(err); ok {
 		errs = fe
 		return s.quickstartRefused(c, model, http.StatusUnprocessableEntity, "", keep)
@@ -161,7 +161,7 @@ func (s *Server) quickstartRole(c echo.Context) error {
 	if _, err := form(c); err != nil {
 		return err
 	}
-	err = s.db.QuickStartGrantAdministrator(c.Request().Context(), groupActorOf(c), req(c).Viewer.Tenant.ID, model)
+	err = s.db.QuickStartGrantAdministrator(c.Request().Context(), s.groupActorOf(c), req(c).Viewer.Tenant.ID, model)
 	return s.quickstartDone(c, model, err, "quickstart.flash.role", "")
 }
 
@@ -186,7 +186,7 @@ func (s *Server) quickstartMembers(c echo.Context) error {
 			})
 		}
 	}
-	_, err = s.db.QuickStartAddMembers(c.Request().Context(), groupActorOf(c), req(c).Viewer.Tenant.ID, model, emails)
+	_, err = s.db.QuickStartAddMembers(c.Request().Context(), s.groupActorOf(c), req(c).Viewer.Tenant.ID, model, emails)
 	if errs, ok := fieldErrors(err); ok {
 		return s.quickstartRefused(c, model, http.StatusUnprocessableEntity, "", func(d *views.QuickstartStepsData) {
 			d.Emails, d.MemberErrors = raw, errs
@@ -205,7 +205,7 @@ func (s *Server) quickstartRemoveMember(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	err = s.db.QuickStartRemoveMember(c.Request().Context(), groupActorOf(c), req(c).Viewer.Tenant.ID, model, field(v, "email"))
+	err = s.db.QuickStartRemoveMember(c.Request().Context(), s.groupActorOf(c), req(c).Viewer.Tenant.ID, model, field(v, "email"))
 	return s.quickstartDone(c, model, err, "quickstart.flash.member_removed", "")
 }
 
@@ -218,7 +218,7 @@ func (s *Server) quickstartFinish(c echo.Context) error {
 	if _, err := form(c); err != nil {
 		return err
 	}
-	err = s.db.QuickStartFinish(c.Request().Context(), groupActorOf(c), req(c).Viewer.Tenant.ID, model)
+	err = s.db.QuickStartFinish(c.Request().Context(), s.groupActorOf(c), req(c).Viewer.Tenant.ID, model)
 	return s.quickstartDone(c, model, err, "quickstart.flash.finished", "/quickstart")
 }
 
@@ -266,7 +266,7 @@ func (s *Server) quickstartSwitch(c echo.Context) error {
 			return s.quickstartSwitchRender(c, to, http.StatusUnprocessableEntity, "", raw, views.Errors{"emails": msg})
 		}
 	}
-	err = s.db.SwitchAdminModel(c.Request().Context(), groupActorOf(c), req(c).Viewer.Tenant.ID, from, to, staff)
+	err = s.db.SwitchAdminModel(c.Request().Context(), s.groupActorOf(c), req(c).Viewer.Tenant.ID, from, to, staff)
 	if errs, ok := fieldErrors(err); ok {
 		return s.quickstartSwitchRender(c, to, http.StatusUnprocessableEntity, "", raw, errs)
 	}

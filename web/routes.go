@@ -154,6 +154,8 @@ func (s *Server) routeTable() []Route {
 		{post, "/admin/global-admins/invite", TenantAdmin, s.globalAdminInvite},
 		{get, "/admin/global-admins/:id/remove", TenantAdmin, s.globalAdminRemoveConfirm},
 		{post, "/admin/global-admins/:id/remove", TenantAdmin, s.globalAdminRemove},
+		{get, tenantOutboxPath, TenantAdmin, s.tenantOutbox},
+		{post, "/admin/invitations/:inv/revoke", TenantAdmin, s.tenantInvitationRevoke},
 
 		// Tenant settings (settings.go)
 		{get, "/admin/settings", TenantAdmin, s.settingsShow},

@@ -74,6 +74,8 @@ func New(db *store.DB, cfg Config) *Server {
 
 	s := &Server{e: echo.New(), db: db, cfg: cfg, sessions: ss, throttle: newThrottle(func() time.Time { return db.Now() }), log: cfg.Logger,
 		crossOrigin: http.NewCrossOriginProtection()}
+	// Invitations made while SMTP delivers go only by mail: no page shows their links.
+	db.SetMailDelivery(cfg.SMTPURL != "")
 	e := s.e
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = s.handleError

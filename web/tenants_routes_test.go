@@ -19,6 +19,27 @@ func tenantTestPersonID(a *app, email string) int64 {
 	return p.ID
 }
 
+// tenantTestGAInvitation names an existing account of another tenant (Fabrikam's Global Admin)
+// a Global Admin of Contoso, which makes an invitation the Admin Center can revoke.
+func tenantTestGAInvitation(a *app) int64 {
+	a.t.Helper()
+	ctx := context.Background()
+	ga, err := a.db.PersonByEmail(ctx, "global.admin@contoso.example")
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	if _, err := a.db.InviteGlobalAdmin(ctx, store.Actor{PersonID: ga.ID, Email: ga.Email}, a.ids.contoso,
+		store.GlobalAdminInvite{Email: "global.admin@fabrikam.example", Submission: store.NewSubmissionToken()},
+		func(token string) store.Mail { return store.Mail{To: "global.admin@fabrikam.example", Body: token} }); err != nil {
+		a.t.Fatal(err)
+	}
+	list, err := a.db.TenantInvitations(ctx, a.ids.contoso, store.InvitationKindGlobalAdmin)
+	if err != nil || len(list) != 1 {
+		a.t.Fatalf("Global Admin invitations: %v %v", list, err)
+	}
+	return list[0].ID
+}
+
 // tenantTestAgreement adds a removable agreement (no workspace uses it) to Contoso, as the CSAM.
 func tenantTestAgreement(a *app) int64 {
 	a.t.Helper()
@@ -65,6 +86,10 @@ func init() {
 		routeCase{method: "POST", path: "/admin/global-admins/invite", build: func(*app, int64) (string, url.Values) {
 			return "/admin/global-admins/invite", url.Values{"email": {"new.admin@contoso.example"}, "_submission": {store.NewSubmissionToken()}}
 		}, want: tenantAdminOnly(303)},
+		routeCase{method: "GET", path: "/admin/outbox", want: tenantAdminOnly(200)},
+		routeCase{method: "POST", path: "/admin/invitations/:inv/revoke", build: func(a *app, _ int64) (string, url.Values) {
+			return fmt.Sprintf("/admin/invitations/%d/revoke", tenantTestGAInvitation(a)), nil
+		}, want: tenantAdminObject(303)},
 		routeCase{method: "GET", path: "/admin/global-admins/:id/remove", build: func(a *app, _ int64) (string, url.Values) {
 			return fmt.Sprintf("/admin/global-admins/%d/remove", tenantTestPersonID(a, disabledEmail)), nil
 		}, want: tenantAdminObject(200)},
