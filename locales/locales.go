@@ -11,6 +11,8 @@ import (
 	"io/fs"
 	"sort"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/BurntSushi/toml"
@@ -71,26 +73,57 @@ func Match(acceptLanguage string) string {
 	return Languages[i]
 }
 
-// Localizer translates into one language.
+// Localizer translates into one language. It is safe for concurrent use: New hands every
+// request of a language the same one.
 type Localizer struct {
 	Lang    string
 	loc     *i18n.Localizer
 	printer *message.Printer
+	// plain caches messages without placeholders (most of a page's strings): go-i18n looks a
+	// message up, picks its plural form and runs its template on every call otherwise.
+	plain  sync.Map // id → string
+	nPlain atomic.Int64
 }
 
-// New returns a Localizer for lang (English when lang is not supported).
+// maxPlain bounds the cache: ids come from the code (a few thousand), but an id built from
+// stored data must not grow it without end.
+const maxPlain = 20_000
+
+// localizers holds one Localizer per language, made on first use and then shared: making a
+// go-i18n localizer and a number printer on every request was part of every page's cost.
+var localizers = func() map[string]func() *Localizer {
+	m := map[string]func() *Localizer{}
+	for _, lang := range Languages {
+		m[lang] = sync.OnceValue(func() *Localizer {
+			return &Localizer{Lang: lang, loc: i18n.NewLocalizer(bundle, lang), printer: message.NewPrinter(language.Make(lang))}
+		})
+	}
+	return m
+}()
+
+// New returns the Localizer for lang (English when lang is not supported).
 func New(lang string) *Localizer {
 	if !Supported(lang) {
 		lang = "en"
 	}
-	return &Localizer{Lang: lang, loc: i18n.NewLocalizer(bundle, lang), printer: message.NewPrinter(language.Make(lang))}
+	return localizers[lang]()
 }
 
 // T translates id, filling {{.Name}} placeholders from data (pairs of name, value).
 func (l *Localizer) T(id string, data ...any) string {
+	if len(data) == 0 {
+		if s, ok := l.plain.Load(id); ok {
+			return s.(string)
+		}
+	}
 	s, err := l.loc.Localize(&i18n.LocalizeConfig{MessageID: id, TemplateData: pairs(data)})
 	if err != nil || s == "" {
-		return id
+		s = id
+	}
+	if len(data) == 0 && l.nPlain.Load() < maxPlain {
+		if _, loaded := l.plain.LoadOrStore(id, s); !loaded {
+			l.nPlain.Add(1)
+		}
 	}
 	return s
 }

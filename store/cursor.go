@@ -50,6 +50,8 @@ type ListPage[T any] struct {
 	Next  string // cursor for the page after; "" on the last page
 	Prev  string // cursor for the page before; "" on the first page
 	Total int    // rows matching the filter (all pages)
+	// TotalCapped says counting stopped at Total: more rows than that match.
+	TotalCapped bool
 }
 
 // keyset is how a list is read: from its start, after a cursor (the next page), or backwards

@@ -29,6 +29,16 @@ var DemoPeople = []DemoPerson{
 // messages (newsletter.<key>.name / .desc).
 var NewsletterKeys = []string{"product_updates", "security_advisories", "events_training"}
 
+// HasWorld tells whether the database holds any tenant: the demo seeding asks it before it
+// spends an argon2 hash on a password it would not use.
+func (db *DB) HasWorld(ctx context.Context) (bool, error) {
+	var exists bool
+	if err := db.read.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM tenants)`).Scan(&exists); err != nil {
+		return false, fmt.Errorf("is there a world: %w", err)
+	}
+	return exists, nil
+}
+
 // SeedDemo creates the demo world when the database has no tenant yet and reports whether it did.
 // Every demo person gets passwordHash. Running it again changes nothing.
 func (db *DB) SeedDemo(ctx context.Context, passwordHash string) (bool, error) {

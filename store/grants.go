@@ -28,11 +28,8 @@ func (db *DB) Grant(ctx context.Context, actor Actor, actorAccess perm.Access, g
 	if !perm.Grantable(g.Permission) {
 		return Refuse("perm.error.not_grantable")
 	}
-	if !heldBy(actorAccess, g.Permission, g.WorkspaceID) {
-		return Deny("perm.error.not_held")
-	}
-	if g.PersonID == actor.PersonID {
-		return Deny("perm.error.self")
+	if err := checkGrantor(actor, actorAccess, g); err != nil {
+		return err
 	}
 	return db.writeTx(ctx, func(tx *Tx) error {
 		label, err := memberLabel(ctx, tx, g.TenantID, g.WorkspaceID, g.PersonID)
@@ -56,11 +53,8 @@ func (db *DB) Grant(ctx context.Context, actor Actor, actorAccess perm.Access, g
 // Revoke takes an individual permission back. Permissions that come with a role are not
 // revocable here (there is no grant row to remove): ErrNotFound.
 func (db *DB) Revoke(ctx context.Context, actor Actor, actorAccess perm.Access, g GrantChange) error {
-	if !heldBy(actorAccess, g.Permission, g.WorkspaceID) {
-		return Deny("perm.error.not_held")
-	}
-	if g.PersonID == actor.PersonID {
-		return Deny("perm.error.self")
+	if err := checkGrantor(actor, actorAccess, g); err != nil {
+		return err
 	}
 	return db.writeTx(ctx, func(tx *Tx) error {
 		label, err := memberLabel(ctx, tx, g.TenantID, g.WorkspaceID, g.PersonID)
@@ -78,6 +72,18 @@ func (db *DB) Revoke(ctx context.Context, actor Actor, actorAccess perm.Access, 
 		return audit(ctx, tx, AuditEntry{TenantID: g.TenantID, Actor: actor, Action: "grant.remove", TargetKind: "person",
 			TargetID: g.PersonID, TargetLabel: label, WorkspaceID: g.WorkspaceID, Before: string(g.Permission)})
 	})
+}
+
+// checkGrantor is "nobody grants (or takes back) what they don't hold, and nobody changes their
+// own permissions", in front of Grant and Revoke.
+func checkGrantor(actor Actor, actorAccess perm.Access, g GrantChange) error {
+	if !heldBy(actorAccess, g.Permission, g.WorkspaceID) {
+		return Deny("perm.error.not_held")
+	}
+	if g.PersonID == actor.PersonID {
+		return Deny("perm.error.self")
+	}
+	return nil
 }
 
 // heldBy tells whether an actor holds p in the scope (tenant admins hold every tenant-level

@@ -248,6 +248,16 @@ func groupByID(ctx context.Context, tx *Tx, tenantID, id int64) (DirectoryGroup,
 	return g, nil
 }
 
+// groupAtVersion reads a group for a change made from a page showing version: ErrConflict when
+// someone changed the group since.
+func groupAtVersion(ctx context.Context, tx *Tx, tenantID, id, version int64) (DirectoryGroup, error) {
+	g, err := groupByID(ctx, tx, tenantID, id)
+	if err == nil && g.Version != version {
+		return g, ErrConflict
+	}
+	return g, err
+}
+
 // GroupOptions lists every group of the tenant by name, for the pickers of the workspace
 // access form and the quick start (one statement).
 func (db *DB) GroupOptions(ctx context.Context, tenantID int64) ([]DirectoryGroup, error) {
@@ -465,12 +475,9 @@ func (db *DB) RenameGroup(ctx context.Context, ga GroupActor, tenantID, id, vers
 	}
 	name = strings.TrimSpace(name)
 	return db.writeTx(ctx, func(tx *Tx) error {
-		g, err := groupByID(ctx, tx, tenantID, id)
+		g, err := groupAtVersion(ctx, tx, tenantID, id, version)
 		if err != nil {
 			return err
-		}
-		if g.Version != version {
-			return ErrConflict
 		}
 		if g.Name == name {
 			return nil
@@ -489,12 +496,9 @@ func (db *DB) RenameGroup(ctx context.Context, ga GroupActor, tenantID, id, vers
 // model, so the CSM is asked to choose again.
 func (db *DB) DeleteGroup(ctx context.Context, ga GroupActor, tenantID, id, version int64) error {
 	return db.writeTx(ctx, func(tx *Tx) error {
-		g, err := groupByID(ctx, tx, tenantID, id)
+		g, err := groupAtVersion(ctx, tx, tenantID, id, version)
 		if err != nil {
 			return err
-		}
-		if g.Version != version {
-			return ErrConflict
 		}
 		holds, err := groupHoldsAccess(ctx, tx, id)
 		if err != nil {

@@ -115,6 +115,16 @@ func CleanTenantName(name string) (string, error) {
 	return name, nil
 }
 
+// tenantAtVersion reads the tenant for a change made from a page showing version: ErrConflict
+// when someone changed it since.
+func tenantAtVersion(ctx context.Context, tx *Tx, tenantID, version int64) (Tenant, error) {
+	t, err := tenantByID(ctx, tx, tenantID)
+	if err == nil && t.Version != version {
+		return t, ErrConflict
+	}
+	return t, err
+}
+
 // RenameTenant changes the tenant's display name. version is the one the form was opened with:
 // a stale one gives ErrConflict and writes nothing. Saving the same name again is a no-op (no
 // audit row: nothing changed).
@@ -124,12 +134,9 @@ func (db *DB) RenameTenant(ctx context.Context, actor Actor, tenantID int64, nam
 		return err
 	}
 	return db.writeTx(ctx, func(tx *Tx) error {
-		t, err := tenantByID(ctx, tx, tenantID)
+		t, err := tenantAtVersion(ctx, tx, tenantID, version)
 		if err != nil {
 			return err
-		}
-		if t.Version != version {
-			return ErrConflict
 		}
 		if t.Name == name {
 			return nil
@@ -186,12 +193,9 @@ func (db *DB) SetTenantSetting(ctx context.Context, actor Actor, tenantID int64,
 		return Invalid("setting", "settings.error.unknown")
 	}
 	return db.writeTx(ctx, func(tx *Tx) error {
-		t, err := tenantByID(ctx, tx, tenantID)
+		t, err := tenantAtVersion(ctx, tx, tenantID, version)
 		if err != nil {
 			return err
-		}
-		if t.Version != version {
-			return ErrConflict
 		}
 		was := s.Of(t)
 		if was == on {

@@ -635,7 +635,7 @@ func workspacePage(ctx context.Context, tx *Tx, tenantID int64, search string, o
 			SELECT `+workspaceColumns+`, a.number, w.`+o.key+` FROM workspaces w JOIN agreements a ON a.id = w.agreement_id
 			WHERE `+where+` ORDER BY `+o.orderBy("w.", k.Backward)+` LIMIT ?)
 		SELECT pg.*, ifnull(pc.people, 0) FROM pg
-		LEFT JOIN (SELECT workspace_id, count(*) AS people FROM workspace_members
+		LEFT JOIN (SELECT workspace_id, sum(n) AS people FROM workspace_member_counts
 			WHERE workspace_id IN (SELECT id FROM pg) GROUP BY workspace_id) pc ON pc.workspace_id = pg.id
 		ORDER BY `+o.orderBy("pg.", k.Backward), args...)
 	if err != nil {

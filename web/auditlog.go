@@ -73,7 +73,7 @@ func (s *Server) auditShow(c echo.Context) error {
 		if err != nil {
 			return err
 		}
-		d.Records, d.Total = page.Items, page.Total
+		d.Records, d.Total, d.TotalCapped = page.Items, page.Total, page.TotalCapped
 		if page.Prev != "" {
 			d.PrevHref = listURL("/admin/audit", state, "before", page.Prev)
 		}

@@ -19,10 +19,6 @@ import (
 // of Manage users there and to tenant admins; what each may give is what the store accepts from
 // them (store/groups.go), and the forms offer only that.
 
-func workspaceGroupsURL(wsID int64) string {
-	return "/workspaces/" + strconv.FormatInt(wsID, 10) + "/groups"
-}
-
 // workspaceGrantable is what the viewer may give a group in the workspace: Workspace Admin when
 // the store would let them, and the grantable permissions they hold there, in matrix order.
 func workspaceGrantable(a perm.Access, wsID int64) (bool, []perm.Permission) {
@@ -42,12 +38,7 @@ func (s *Server) workspaceGroupsData(c echo.Context, give views.WorkspaceGroupFo
 	ws := *rq.Workspace
 	q := c.QueryParams()
 	state := url.Values{}
-	after, before := "", ""
-	if _, ok := store.DecodeCursor(q.Get("after")); ok {
-		after = q.Get("after")
-	} else if _, ok := store.DecodeCursor(q.Get("before")); ok {
-		before = q.Get("before")
-	}
+	after, before := pageCursors(q)
 	ctx := c.Request().Context()
 	rows, err := s.db.WorkspaceGroupAccess(ctx, rq.Viewer.Tenant.ID, ws.ID, after, before)
 	if err != nil {
@@ -58,7 +49,7 @@ func (s *Server) workspaceGroupsData(c echo.Context, give views.WorkspaceGroupFo
 		return views.WorkspaceGroupsData{}, err
 	}
 	d := views.WorkspaceGroupsData{Workspace: ws, Rows: rows, Groups: groups, Give: give}
-	d.PrevHref, d.NextHref = groupPagerHrefs(workspaceGroupsURL(ws.ID), state, rows.Prev, rows.Next, len(rows.Items) == 0 && (after != "" || before != ""))
+	d.PrevHref, d.NextHref = groupPagerHrefs(views.WorkspaceGroupsPath(ws.ID), state, rows.Prev, rows.Next, len(rows.Items) == 0 && (after != "" || before != ""))
 	d.CanGiveAdmin, d.Grantable = workspaceGrantable(rq.Viewer.Access, ws.ID)
 	if d.Give.Submission == "" {
 		d.Give.Submission = store.NewSubmissionToken()
@@ -160,7 +151,7 @@ func (s *Server) workspaceGroupGive(c echo.Context) error {
 	if err := s.flash(c, "groups.flash.access_given"); err != nil {
 		return err
 	}
-	return seeOther(c, workspaceGroupsURL(rq.Workspace.ID))
+	return seeOther(c, views.WorkspaceGroupsPath(rq.Workspace.ID))
 }
 
 // workspaceGroupEditData builds the edit form of one group's access here from what it holds
@@ -254,5 +245,5 @@ func (s *Server) workspaceGroupApply(c echo.Context, admin bool, grants []perm.P
 	if err := s.flash(c, flashID); err != nil {
 		return err
 	}
-	return seeOther(c, workspaceGroupsURL(rq.Workspace.ID))
+	return seeOther(c, views.WorkspaceGroupsPath(rq.Workspace.ID))
 }

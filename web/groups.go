@@ -22,8 +22,6 @@ import (
 
 const groupsPath = "/admin/groups"
 
-func groupPath(id int64) string { return groupsPath + "/" + strconv.FormatInt(id, 10) }
-
 // groupActorOf is the signed-in person as the store's groups methods want them.
 func (s *Server) groupActorOf(c echo.Context) store.GroupActor {
 	v := req(c).Viewer
@@ -90,11 +88,11 @@ func groupListState(q url.Values) (url.Values, store.GroupFilter) {
 		f.Status = st
 		state.Set("status", st)
 	}
-	if _, ok := store.DecodeCursor(q.Get("after")); ok {
-		f.After = q.Get("after")
+	f.After, f.Before = pageCursors(q)
+	if f.After != "" {
 		state.Set("after", f.After)
-	} else if _, ok := store.DecodeCursor(q.Get("before")); ok {
-		f.Before = q.Get("before")
+	}
+	if f.Before != "" {
 		state.Set("before", f.Before)
 	}
 	return state, f
@@ -154,7 +152,7 @@ func (s *Server) groupCreate(c echo.Context) error {
 		if id == 0 {
 			return seeOther(c, groupsPath)
 		}
-		return seeOther(c, groupPath(id))
+		return seeOther(c, views.AdminGroupPath(id))
 	}
 	if errs, ok := fieldErrors(err); ok {
 		f.Errors = errs
@@ -169,7 +167,7 @@ func (s *Server) groupCreate(c echo.Context) error {
 	if err := s.flash(c, "groups.flash.created"); err != nil {
 		return err
 	}
-	return seeOther(c, groupPath(id))
+	return seeOther(c, views.AdminGroupPath(id))
 }
 
 // groupViewData reads a group for its page (three statements) and works out which roles and
@@ -177,18 +175,13 @@ func (s *Server) groupCreate(c echo.Context) error {
 func (s *Server) groupViewData(c echo.Context, id int64) (views.GroupViewData, error) {
 	v := req(c).Viewer
 	q := c.QueryParams()
-	after, before := "", ""
-	if _, ok := store.DecodeCursor(q.Get("after")); ok {
-		after = q.Get("after")
-	} else if _, ok := store.DecodeCursor(q.Get("before")); ok {
-		before = q.Get("before")
-	}
+	after, before := pageCursors(q)
 	detail, err := s.db.GroupDetail(c.Request().Context(), v.Tenant.ID, id, v.Person.Email, after, before)
 	if err != nil {
 		return views.GroupViewData{}, err
 	}
 	d := views.GroupViewData{Detail: detail, RenameName: detail.Group.Name}
-	d.PrevHref, d.NextHref = groupPagerHrefs(groupPath(id), url.Values{}, detail.Members.Prev, detail.Members.Next,
+	d.PrevHref, d.NextHref = groupPagerHrefs(views.AdminGroupPath(id), url.Values{}, detail.Members.Prev, detail.Members.Next,
 		len(detail.Members.Items) == 0 && (after != "" || before != ""))
 	d.RoleOptions, d.GrantScopes = groupOffers(v.Access, detail)
 	return d, nil
@@ -275,7 +268,7 @@ func (s *Server) groupChanged(c echo.Context, id int64, err error, flashID strin
 	if err := s.flash(c, flashID); err != nil {
 		return err
 	}
-	return seeOther(c, groupPath(id))
+	return seeOther(c, views.AdminGroupPath(id))
 }
 
 // groupRename renames: 422 for a bad name (kept as typed), 409 with the current name when
@@ -341,78 +334,84 @@ func (s *Server) groupRemoveMember(c echo.Context) error {
 	return s.groupChanged(c, id, err, "groups.flash.member_removed")
 }
 
-// groupRoleChange gives or takes back a role posted as "role:workspace".
-func (s *Server) groupRoleChange(c echo.Context, grant bool) error {
+// groupAccessForm is what differs between a group's role form and its permission form; both
+// post "name:workspace", to give it or take it back.
+type groupAccessForm struct {
+	field, unknownID     string // the form field, and its message when the value is no option
+	grantedID, revokedID string // the flashes
+	apply                func(s *Server, c echo.Context, id int64, name string, ws int64, grant bool) error
+	show                 func(d *views.GroupViewData, value string, errs views.Errors) // a refused value, shown again
+}
+
+var groupRoleForm = groupAccessForm{
+	field: "role", unknownID: "groups.error.role_unknown",
+	grantedID: "groups.flash.role_granted", revokedID: "groups.flash.role_revoked",
+	apply: func(s *Server, c echo.Context, id int64, name string, ws int64, grant bool) error {
+		ctx, ga, tenant := c.Request().Context(), s.groupActorOf(c), req(c).Viewer.Tenant.ID
+		if grant {
+			return s.db.GrantGroupRole(ctx, ga, tenant, id, perm.Role(name), ws)
+		}
+		return s.db.RevokeGroupRole(ctx, ga, tenant, id, perm.Role(name), ws)
+	},
+	show: func(d *views.GroupViewData, value string, errs views.Errors) { d.RoleValue, d.RoleErrors = value, errs },
+}
+
+var groupPermissionForm = groupAccessForm{
+	field: "permission", unknownID: "perm.error.unknown",
+	grantedID: "groups.flash.permission_granted", revokedID: "groups.flash.permission_revoked",
+	apply: func(s *Server, c echo.Context, id int64, name string, ws int64, grant bool) error {
+		ctx, ga, tenant := c.Request().Context(), s.groupActorOf(c), req(c).Viewer.Tenant.ID
+		if grant {
+			return s.db.GrantGroupPermission(ctx, ga, tenant, id, perm.Permission(name), ws)
+		}
+		return s.db.RevokeGroupPermission(ctx, ga, tenant, id, perm.Permission(name), ws)
+	},
+	show: func(d *views.GroupViewData, value string, errs views.Errors) {
+		d.GrantValue, d.GrantErrors = value, errs
+	},
+}
+
+// groupAccessChange gives or takes back what form f posts.
+func (s *Server) groupAccessChange(c echo.Context, f groupAccessForm, grant bool) error {
 	v, err := form(c)
 	if err != nil {
 		return err
 	}
 	id := paramInt(c, "id")
-	value := field(v, "role")
+	value := field(v, f.field)
 	name, ws, ok := groupOptionOf(value)
 	if !ok {
 		if _, err := s.db.Group(c.Request().Context(), req(c).Viewer.Tenant.ID, id); err != nil {
 			return err
 		}
 		return s.groupRerender(c, id, http.StatusUnprocessableEntity, "", func(d *views.GroupViewData) {
-			d.RoleValue, d.RoleErrors = value, views.Errors{"role": "groups.error.role_unknown"}
+			f.show(d, value, views.Errors{f.field: f.unknownID})
 		})
 	}
-	ga, tenant, ctx := s.groupActorOf(c), req(c).Viewer.Tenant.ID, c.Request().Context()
-	flashID := "groups.flash.role_granted"
-	if grant {
-		err = s.db.GrantGroupRole(ctx, ga, tenant, id, perm.Role(name), ws)
-	} else {
-		err = s.db.RevokeGroupRole(ctx, ga, tenant, id, perm.Role(name), ws)
-		flashID = "groups.flash.role_revoked"
-	}
+	err = f.apply(s, c, id, name, ws, grant)
 	if errs, ok := fieldErrors(err); ok {
 		return s.groupRerender(c, id, http.StatusUnprocessableEntity, "", func(d *views.GroupViewData) {
-			d.RoleValue, d.RoleErrors = value, views.Errors{"role": groupFirstError(errs)}
+			f.show(d, value, views.Errors{f.field: groupFirstError(errs)})
 		})
+	}
+	flashID := f.grantedID
+	if !grant {
+		flashID = f.revokedID
 	}
 	return s.groupChanged(c, id, err, flashID)
 }
 
-func (s *Server) groupGrantRole(c echo.Context) error  { return s.groupRoleChange(c, true) }
-func (s *Server) groupRevokeRole(c echo.Context) error { return s.groupRoleChange(c, false) }
-
-// groupPermissionChange grants or revokes a permission posted as "permission:workspace".
-func (s *Server) groupPermissionChange(c echo.Context, grant bool) error {
-	v, err := form(c)
-	if err != nil {
-		return err
-	}
-	id := paramInt(c, "id")
-	value := field(v, "permission")
-	name, ws, ok := groupOptionOf(value)
-	if !ok {
-		if _, err := s.db.Group(c.Request().Context(), req(c).Viewer.Tenant.ID, id); err != nil {
-			return err
-		}
-		return s.groupRerender(c, id, http.StatusUnprocessableEntity, "", func(d *views.GroupViewData) {
-			d.GrantValue, d.GrantErrors = value, views.Errors{"permission": "perm.error.unknown"}
-		})
-	}
-	ga, tenant, ctx := s.groupActorOf(c), req(c).Viewer.Tenant.ID, c.Request().Context()
-	flashID := "groups.flash.permission_granted"
-	if grant {
-		err = s.db.GrantGroupPermission(ctx, ga, tenant, id, perm.Permission(name), ws)
-	} else {
-		err = s.db.RevokeGroupPermission(ctx, ga, tenant, id, perm.Permission(name), ws)
-		flashID = "groups.flash.permission_revoked"
-	}
-	if errs, ok := fieldErrors(err); ok {
-		return s.groupRerender(c, id, http.StatusUnprocessableEntity, "", func(d *views.GroupViewData) {
-			d.GrantValue, d.GrantErrors = value, views.Errors{"permission": groupFirstError(errs)}
-		})
-	}
-	return s.groupChanged(c, id, err, flashID)
+func (s *Server) groupGrantRole(c echo.Context) error {
+	return s.groupAccessChange(c, groupRoleForm, true)
 }
-
-func (s *Server) groupGrantPermission(c echo.Context) error { return s.groupPermissionChange(c, true) }
+func (s *Server) groupRevokeRole(c echo.Context) error {
+	return s.groupAccessChange(c, groupRoleForm, false)
+}
+func (s *Server) groupGrantPermission(c echo.Context) error {
+	return s.groupAccessChange(c, groupPermissionForm, true)
+}
 func (s *Server) groupRevokePermission(c echo.Context) error {
-	return s.groupPermissionChange(c, false)
+	return s.groupAccessChange(c, groupPermissionForm, false)
 }
 
 // groupFirstError is the message of a one-field validation error (the select it came from shows it).

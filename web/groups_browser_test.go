@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"hubadmin/store/perm"
+	"hubadmin/views"
 )
 
 // groupBrowserWorld fills Contoso with what the directory groups pages show: Delegation in
@@ -27,10 +28,10 @@ func groupBrowserPages(a *app, id int64) []string {
 		"/admin/groups",
 		"/admin/groups?status=empty",
 		"/admin/groups/new",
-		groupPath(id),
-		groupPath(id) + "/delete",
-		workspaceGroupsURL(a.ids.wsLabs),
-		fmt.Sprintf("%s/%d", workspaceGroupsURL(a.ids.wsLabs), id),
+		views.AdminGroupPath(id),
+		views.AdminGroupPath(id) + "/delete",
+		views.WorkspaceGroupsPath(a.ids.wsLabs),
+		fmt.Sprintf("%s/%d", views.WorkspaceGroupsPath(a.ids.wsLabs), id),
 		"/quickstart",
 		"/quickstart/delegation",
 		"/quickstart/switch?to=administration",

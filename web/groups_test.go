@@ -13,6 +13,7 @@ import (
 
 	"hubadmin/store"
 	"hubadmin/store/perm"
+	"hubadmin/views"
 )
 
 // groupNewToken loads the create form and returns its one-time token.
@@ -76,9 +77,9 @@ func TestGroupRenameConflictShowsCurrentName(t *testing.T) {
 	a := newApp(t)
 	id := groupTestGroup(a)
 	b := a.browserFor(globalAdm)
-	b.get(groupPath(id))
-	groupMustStatus(t, "first rename", b.post(groupPath(id)+"/rename", url.Values{"name": {"Operators"}, "version": {"1"}}), http.StatusSeeOther)
-	r := b.post(groupPath(id)+"/rename", url.Values{"name": {"Stale name"}, "version": {"1"}})
+	b.get(views.AdminGroupPath(id))
+	groupMustStatus(t, "first rename", b.post(views.AdminGroupPath(id)+"/rename", url.Values{"name": {"Operators"}, "version": {"1"}}), http.StatusSeeOther)
+	r := b.post(views.AdminGroupPath(id)+"/rename", url.Values{"name": {"Stale name"}, "version": {"1"}})
 	groupMustStatus(t, "stale rename", r, http.StatusConflict)
 	if got := r.doc.Find("#rename-card #f-name").AttrOr("value", ""); got != "Operators" {
 		t.Errorf("name shown after the conflict = %q, want the current Operators", got)
@@ -86,7 +87,7 @@ func TestGroupRenameConflictShowsCurrentName(t *testing.T) {
 	if r.count("#rename-card .alert") != 1 {
 		t.Error("no conflict message on the rename form")
 	}
-	r = b.post(groupPath(id)+"/rename", url.Values{"name": {strings.Repeat("x", 101)}, "version": {"2"}})
+	r = b.post(views.AdminGroupPath(id)+"/rename", url.Values{"name": {strings.Repeat("x", 101)}, "version": {"2"}})
 	groupMustStatus(t, "long name", r, http.StatusUnprocessableEntity)
 	if got := r.doc.Find("#rename-card #f-name").AttrOr("value", ""); got != strings.Repeat("x", 101) {
 		t.Error("the refused name is not kept")
@@ -99,24 +100,24 @@ func TestGroupAccessRules(t *testing.T) {
 	a := newApp(t)
 	id := groupTestGroup(a, "global.admin@contoso.example")
 	ga := a.browserFor(globalAdm)
-	r := ga.get(groupPath(id))
+	r := ga.get(views.AdminGroupPath(id))
 	if r.count("#member-notice") != 1 || r.count("#role-form") != 0 {
 		t.Error("a member sees the role form, or no explanation why not")
 	}
 	// A member changing their own group's access: 403 with the reason.
-	r = ga.post(groupPath(id)+"/roles", url.Values{"role": {"global_admin:0"}})
+	r = ga.post(views.AdminGroupPath(id)+"/roles", url.Values{"role": {"global_admin:0"}})
 	groupMustStatus(t, "member gives their group a role", r, http.StatusForbidden)
 	if !strings.Contains(r.text("main > .alert"), "member of this group") {
 		t.Errorf("refusal = %q", r.text("main > .alert"))
 	}
 	csam := a.browserFor(csamActor)
-	csam.get(groupPath(id))
-	groupMustStatus(t, "CSAM gives Administrator", csam.post(groupPath(id)+"/roles", url.Values{"role": {"global_admin:0"}}), http.StatusSeeOther)
+	csam.get(views.AdminGroupPath(id))
+	groupMustStatus(t, "CSAM gives Administrator", csam.post(views.AdminGroupPath(id)+"/roles", url.Values{"role": {"global_admin:0"}}), http.StatusSeeOther)
 	// Removing oneself from a group with access: 403.
-	groupMustStatus(t, "member removes themself", ga.post(groupPath(id)+"/members/remove", url.Values{"email": {"global.admin@contoso.example"}}), http.StatusForbidden)
+	groupMustStatus(t, "member removes themself", ga.post(views.AdminGroupPath(id)+"/members/remove", url.Values{"email": {"global.admin@contoso.example"}}), http.StatusForbidden)
 
 	other := groupTestGroup(a)
-	ga.get(groupPath(other))
+	ga.get(views.AdminGroupPath(other))
 	tests := []struct {
 		name   string
 		path   string
@@ -137,7 +138,7 @@ func TestGroupAccessRules(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r := ga.post(groupPath(other)+tt.path, tt.form)
+			r := ga.post(views.AdminGroupPath(other)+tt.path, tt.form)
 			if r.status != tt.status {
 				t.Errorf("POST %s %v: %d, want %d (%q)", tt.path, tt.form, r.status, tt.status, r.text(".alert, .field-error"))
 			}
@@ -148,7 +149,7 @@ func TestGroupAccessRules(t *testing.T) {
 	if got["group.role.add"] != 2 || got["group.grant.add"] != 1 {
 		t.Errorf("audit: %d role rows, %d grant rows; want 2 and 1", got["group.role.add"], got["group.grant.add"])
 	}
-	r = ga.get(groupPath(other))
+	r = ga.get(views.AdminGroupPath(other))
 	if r.count(`[data-scope="0"] [data-permission="view_engagements"]`) != 1 ||
 		r.count(fmt.Sprintf(`[data-scope="%d"] [data-role="workspace_admin"]`, a.ids.wsLabs)) != 1 {
 		t.Error("the group's page does not show what it holds per scope")
@@ -196,21 +197,21 @@ func TestGroupListFiltersAndDelete(t *testing.T) {
 	if !groupAccessOf(t, a, "user@contoso.example").IsTenantAdmin() {
 		t.Fatal("member of the Administrator group is not an administrator")
 	}
-	r = b.get(groupPath(admins) + "/delete")
+	r = b.get(views.AdminGroupPath(admins) + "/delete")
 	groupMustStatus(t, "delete page", r, 200)
 	if !strings.Contains(r.text("#delete-loses"), "Administrator") {
 		t.Errorf("the confirmation lists %q, want the Administrator role", r.text("#delete-loses"))
 	}
-	groupMustStatus(t, "stale delete", b.post(groupPath(admins)+"/delete", url.Values{"version": {"9"}}), http.StatusConflict)
-	groupMustStatus(t, "delete", b.post(groupPath(admins)+"/delete", url.Values{"version": {"1"}}), http.StatusSeeOther)
+	groupMustStatus(t, "stale delete", b.post(views.AdminGroupPath(admins)+"/delete", url.Values{"version": {"9"}}), http.StatusConflict)
+	groupMustStatus(t, "delete", b.post(views.AdminGroupPath(admins)+"/delete", url.Values{"version": {"1"}}), http.StatusSeeOther)
 	if groupAccessOf(t, a, "user@contoso.example").IsTenantAdmin() {
 		t.Error("the deleted group's role still applies")
 	}
-	if r := b.get(groupPath(admins)); r.status != http.StatusNotFound {
+	if r := b.get(views.AdminGroupPath(admins)); r.status != http.StatusNotFound {
 		t.Errorf("deleted group page: %d, want 404", r.status)
 	}
 	fab := a.browserFor(fabrikamAdm)
-	if r := fab.get(groupPath(empty)); r.status != http.StatusNotFound {
+	if r := fab.get(views.AdminGroupPath(empty)); r.status != http.StatusNotFound {
 		t.Errorf("Fabrikam's admin opens a Contoso group: %d, want 404", r.status)
 	}
 }
@@ -220,7 +221,7 @@ func TestGroupListFiltersAndDelete(t *testing.T) {
 func TestWorkspaceGroupAccess(t *testing.T) {
 	a := newApp(t)
 	b := a.browserFor(wsAdmin)
-	path := workspaceGroupsURL(a.ids.wsLabs)
+	path := views.WorkspaceGroupsPath(a.ids.wsLabs)
 	r := b.get(path)
 	groupMustStatus(t, "GET", r, 200)
 	if r.count("#ws-groups-empty") != 1 {
@@ -263,7 +264,7 @@ func TestWorkspaceGroupAccess(t *testing.T) {
 		t.Error("a member is not Workspace Admin of Labs through the group")
 	}
 	// The same page for a workspace the Workspace Admin does not run: 403.
-	if r := b.get(workspaceGroupsURL(a.ids.wsContoso)); r.status != http.StatusForbidden {
+	if r := b.get(views.WorkspaceGroupsPath(a.ids.wsContoso)); r.status != http.StatusForbidden {
 		t.Errorf("another workspace: %d, want 403", r.status)
 	}
 	groupMustStatus(t, "revoke", b.post(path+fmt.Sprintf("/%d/revoke", id), nil), http.StatusSeeOther)

@@ -23,7 +23,7 @@ import (
 
 // pendingPeopleURL is where an admin lands after inviting: the pending people of the workspace.
 func pendingPeopleURL(wsID int64) string {
-	return peopleListURL(wsID) + "?status=" + store.StatusPending
+	return views.WorkspacePeoplePath(wsID) + "?status=" + store.StatusPending
 }
 
 // inviteFormData is the invite page for the viewer: the permissions they may grant (the
@@ -290,7 +290,7 @@ func (s *Server) invitationRevoke(c echo.Context) error {
 	if err := s.flash(c, "people.flash.invitation_revoked"); err != nil {
 		return err
 	}
-	return seeOther(c, peopleListURL(rq.Workspace.ID))
+	return seeOther(c, views.WorkspacePeoplePath(rq.Workspace.ID))
 }
 
 // tenantOutbox shows the tenant's own messages (Global Admin invitations) to its
@@ -326,12 +326,7 @@ func (s *Server) outbox(c echo.Context) error {
 	rq := req(c)
 	ws := *rq.Workspace
 	q := c.QueryParams()
-	after, before := "", ""
-	if _, ok := store.DecodeCursor(q.Get("after")); ok {
-		after = q.Get("after")
-	} else if _, ok := store.DecodeCursor(q.Get("before")); ok {
-		before = q.Get("before")
-	}
+	after, before := pageCursors(q)
 	page, err := s.db.Outbox(c.Request().Context(), rq.Viewer.Tenant.ID, ws.ID, after, before)
 	if err != nil {
 		return err

@@ -2,7 +2,21 @@ package web
 
 import (
 	"net/url"
+
+	"hubadmin/store"
 )
+
+// pageCursors reads a list's cursors from its query: only a valid one is kept, and after wins,
+// as the store reads them; a malformed cursor shows the first page.
+func pageCursors(q url.Values) (after, before string) {
+	if _, ok := store.DecodeCursor(q.Get("after")); ok {
+		return q.Get("after"), ""
+	}
+	if _, ok := store.DecodeCursor(q.Get("before")); ok {
+		return "", q.Get("before")
+	}
+	return "", ""
+}
 
 // listURL builds the URL of a list with its state (search, filters, sort, cursor) in the query,
 // so every list is bookmarkable and the back button works. Empty values are left out; set

@@ -21,14 +21,6 @@ import (
 // grant individually is still only what they hold there (store.Grant), which for a Global
 // Admin is nothing: the matrix gives that role no workspace cell.
 
-func peopleListURL(wsID int64) string {
-	return "/workspaces/" + strconv.FormatInt(wsID, 10) + "/people"
-}
-
-func personPageURL(wsID, personID int64) string {
-	return peopleListURL(wsID) + "/" + strconv.FormatInt(personID, 10)
-}
-
 // peopleNav is the workspace's people navigation for the viewer.
 func peopleNav(c echo.Context, current string) views.PeopleNav {
 	rq := req(c)
@@ -55,11 +47,7 @@ func peopleFilter(q url.Values) store.PeopleFilter {
 			f.Status = st
 		}
 	}
-	if _, ok := store.DecodeCursor(q.Get("after")); ok {
-		f.After = q.Get("after")
-	} else if _, ok := store.DecodeCursor(q.Get("before")); ok {
-		f.Before = q.Get("before")
-	}
+	f.After, f.Before = pageCursors(q)
 	return f
 }
 
@@ -79,10 +67,10 @@ func (s *Server) peopleList(c echo.Context) error {
 		Filtered:  f.Search != "" || f.Role != "" || f.Status != "",
 	}
 	if page.Prev != "" {
-		d.PrevHref = listURL(peopleListURL(ws.ID), state, "before", page.Prev)
+		d.PrevHref = listURL(views.WorkspacePeoplePath(ws.ID), state, "before", page.Prev)
 	}
 	if page.Next != "" {
-		d.NextHref = listURL(peopleListURL(ws.ID), state, "after", page.Next)
+		d.NextHref = listURL(views.WorkspacePeoplePath(ws.ID), state, "after", page.Next)
 	}
 	return s.render(c, http.StatusOK, views.PeopleList(s.page(c, "people.list.title", "Workspace", ws.Name), d))
 }
@@ -163,7 +151,7 @@ func (s *Server) personSetPermission(c echo.Context) error {
 	if err := s.flash(c, msg); err != nil {
 		return err
 	}
-	return seeOther(c, personPageURL(rq.Workspace.ID, m.Person.ID))
+	return seeOther(c, views.WorkspacePersonPath(rq.Workspace.ID, m.Person.ID))
 }
 
 // personSetAdmin makes the person a Workspace Admin of this workspace or takes the role back.
@@ -188,7 +176,7 @@ func (s *Server) personSetAdmin(c echo.Context) error {
 	if err := s.flash(c, msg); err != nil {
 		return err
 	}
-	return seeOther(c, personPageURL(rq.Workspace.ID, personID))
+	return seeOther(c, views.WorkspacePersonPath(rq.Workspace.ID, personID))
 }
 
 // personRemoveConfirm says what removal does before it happens (works without JavaScript).
@@ -212,32 +200,23 @@ func (s *Server) personRemove(c echo.Context) error {
 	if err := s.flash(c, "people.flash.removed"); err != nil {
 		return err
 	}
-	return seeOther(c, peopleListURL(rq.Workspace.ID))
+	return seeOther(c, views.WorkspacePeoplePath(rq.Workspace.ID))
 }
 
-// maxPeopleLinks bounds the personal links to people pages: a CSAM or an Incident Manager
-// holds Invite users in every workspace of the tenant, which may be thousands.
-const maxPeopleLinks = 5
-
 // peopleLinks are the signed-in person's links to the people of the workspaces they run
-// (Manage users or Invite users there), so that a Workspace Admin finds their workspace.
+// (Manage users or Invite users there), so that a Workspace Admin finds their workspace. The
+// request base found them from the access it computed (store.Viewer.PeopleWorkspaces).
 func (s *Server) peopleLinks(c echo.Context) []views.NavItem {
 	rq := req(c)
 	v := rq.Viewer
 	if v == nil || v.Tenant.ID == 0 {
 		return nil
 	}
-	refs, err := s.db.WorkspacesWhere(c.Request().Context(), v.Tenant.ID, func(id int64) bool {
-		return v.Access.Workspace(id, perm.ManageUsers) || v.Access.Workspace(id, perm.InviteUsers)
-	}, maxPeopleLinks)
-	if err != nil {
-		s.log.Error("people links", "err", err)
-		return nil
-	}
+	refs := v.PeopleWorkspaces
 	path := c.Request().URL.Path
 	items := make([]views.NavItem, 0, len(refs))
 	for _, w := range refs {
-		href := peopleListURL(w.ID)
+		href := views.WorkspacePeoplePath(w.ID)
 		items = append(items, views.NavItem{Key: "people-" + strconv.FormatInt(w.ID, 10), Label: rq.Loc.T("people.nav.link", "Workspace", w.Name),
 			Href: href, Current: path == href || strings.HasPrefix(path, href+"/")})
 	}

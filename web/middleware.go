@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net/http"
 	"runtime/debug"
+	"strconv"
 	"strings"
 	"time"
 
@@ -68,49 +69,65 @@ func (s *Server) logRequests(next echo.HandlerFunc) echo.HandlerFunc {
 
 // loadRequest loads the session, the signed-in person (afresh, every request), the language
 // and the CSRF token. A session whose person was disabled or deleted is ended on the spot.
+// Everything it reads (session, person, tenants, tenant, access, the :ws workspace, the
+// "People of …" links) shares one read snapshot: two statements for most people, three when
+// some workspace's people are theirs to run. The snapshot ends before the handler runs, so the
+// handler sees its own writes.
 func (s *Server) loadRequest(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		if strings.HasPrefix(c.Request().URL.Path, "/static/") {
 			return next(c)
 		}
-		r := c.Request()
-		rq := &Request{}
-		c.Set(requestKey, rq)
-		// Language first, from the browser, so that even a failure below is told in it; the
-		// person's own choice refines it once they are known.
-		rq.Loc = locales.New(s.language(c, rq))
-		r = r.WithContext(locales.WithLocalizer(r.Context(), rq.Loc))
-		c.SetRequest(r)
-		sess, err := s.sessions.Get(r, sessionCookie)
-		if err != nil {
-			return fmt.Errorf("load session: %w", err)
+		if err := s.loadBase(c); err != nil {
+			return err
 		}
-		rq.Session = sess
-		if pid := sessionInt(sess, sessPersonID); pid != 0 {
-			v, err := s.db.LoadViewer(r.Context(), pid, sessionInt(sess, sessTenantID))
-			switch {
-			case errors.Is(err, store.ErrNotFound):
-				if err := s.sessions.Destroy(r, c.Response(), sess); err != nil {
-					return err
-				}
-				sess, _ = s.sessions.New(r, sessionCookie)
-				rq.Session = sess
-			case err != nil:
-				return err
-			default:
-				rq.Viewer = &v
-			}
-		}
-		if lang := s.language(c, rq); lang != rq.Loc.Lang {
-			rq.Loc = locales.New(lang)
-			c.SetRequest(c.Request().WithContext(locales.WithLocalizer(r.Context(), rq.Loc)))
-		}
+		rq := req(c)
 		rq.CSRF = s.csrfToken(c, rq)
 		if rq.Viewer != nil {
 			c.Response().Header().Set("Cache-Control", "no-store")
 		}
 		return next(c)
 	}
+}
+
+func (s *Server) loadBase(c echo.Context) error {
+	r := c.Request()
+	rq := &Request{}
+	c.Set(requestKey, rq)
+	// Language first, from the browser, so that even a failure below is told in it; the
+	// person's own choice refines it once they are known.
+	rq.Loc = locales.New(s.language(c, rq))
+	ctx := locales.WithLocalizer(r.Context(), rq.Loc)
+	c.SetRequest(r.WithContext(ctx)) // an error below is told in this language
+	snap, end := s.db.Snapshot(ctx)
+	defer end()
+	sess, rec, err := s.sessions.Load(r.WithContext(snap), sessionCookie)
+	if err != nil {
+		return fmt.Errorf("load session: %w", err)
+	}
+	rq.Session = sess
+	if pid := sessionInt(sess, sessPersonID); pid != 0 {
+		wsID, _ := strconv.ParseInt(c.Param("ws"), 10, 64)
+		v, err := s.db.SessionViewer(snap, rec, sessionInt(sess, sessTenantID), wsID)
+		switch {
+		case errors.Is(err, store.ErrNotFound):
+			end()
+			if err := s.sessions.Destroy(r, c.Response(), sess); err != nil {
+				return err
+			}
+			sess, _ = s.sessions.New(r, sessionCookie)
+			rq.Session = sess
+		case err != nil:
+			return err
+		default:
+			rq.Viewer = &v
+		}
+	}
+	if lang := s.language(c, rq); lang != rq.Loc.Lang {
+		rq.Loc = locales.New(lang)
+		c.SetRequest(r.WithContext(locales.WithLocalizer(r.Context(), rq.Loc)))
+	}
+	return nil
 }
 
 // langCookie remembers an anonymous visitor's language choice.

@@ -3,6 +3,7 @@ package web
 import (
 	"errors"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 
@@ -26,8 +27,6 @@ func quickstartModel(c echo.Context) (string, error) {
 	}
 	return m, nil
 }
-
-func quickstartPath(model string) string { return "/quickstart/" + model }
 
 // quickstart explains both models and shows the one in force.
 func (s *Server) quickstart(c echo.Context) error {
@@ -91,6 +90,16 @@ func (s *Server) quickstartRefused(c echo.Context, model string, status int, pro
 	return s.render(c, status, views.QuickstartStepsPage(p, d))
 }
 
+// quickstartForm reads a step's model (404 when unknown) and its form.
+func quickstartForm(c echo.Context) (string, url.Values, error) {
+	model, err := quickstartModel(c)
+	if err != nil {
+		return "", nil, err
+	}
+	v, err := form(c)
+	return model, v, err
+}
+
 // quickstartDone finishes a step: a rule's refusal re-renders the page, success flashes and
 // goes back to the steps (or next, when given).
 func (s *Server) quickstartDone(c echo.Context, model string, err error, flashID, next string) error {
@@ -104,18 +113,14 @@ func (s *Server) quickstartDone(c echo.Context, model string, err error, flashID
 		return err
 	}
 	if next == "" {
-		next = quickstartPath(model)
+		next = views.QuickstartPath(model)
 	}
 	return seeOther(c, next)
 }
 
 // quickstartGroup is step 1: pick a group of the tenant or create one (name + object ID).
 func (s *Server) quickstartGroup(c echo.Context) error {
-	model, err := quickstartModel(c)
-	if err != nil {
-		return err
-	}
-	v, err := form(c)
+	model, v, err := quickstartForm(c)
 	if err != nil {
 		return err
 	}
@@ -154,11 +159,8 @@ func (s *Server) quickstartGroup(c echo.Context) error {
 
 // quickstartRole is step 2: the group gets the Administrator role.
 func (s *Server) quickstartRole(c echo.Context) error {
-	model, err := quickstartModel(c)
+	model, _, err := quickstartForm(c)
 	if err != nil {
-		return err
-	}
-	if _, err := form(c); err != nil {
 		return err
 	}
 	err = s.db.QuickStartGrantAdministrator(c.Request().Context(), s.groupActorOf(c), req(c).Viewer.Tenant.ID, model)
@@ -168,11 +170,7 @@ func (s *Server) quickstartRole(c echo.Context) error {
 // quickstartMembers is step 3: in Delegation the staff typed join the group; in Administration
 // the CSM does.
 func (s *Server) quickstartMembers(c echo.Context) error {
-	model, err := quickstartModel(c)
-	if err != nil {
-		return err
-	}
-	v, err := form(c)
+	model, v, err := quickstartForm(c)
 	if err != nil {
 		return err
 	}
@@ -197,11 +195,7 @@ func (s *Server) quickstartMembers(c echo.Context) error {
 
 // quickstartRemoveMember takes one member out of the Administrator group.
 func (s *Server) quickstartRemoveMember(c echo.Context) error {
-	model, err := quickstartModel(c)
-	if err != nil {
-		return err
-	}
-	v, err := form(c)
+	model, v, err := quickstartForm(c)
 	if err != nil {
 		return err
 	}
@@ -211,11 +205,8 @@ func (s *Server) quickstartRemoveMember(c echo.Context) error {
 
 // quickstartFinish is the last step: the model is put in force (and recorded in the audit log).
 func (s *Server) quickstartFinish(c echo.Context) error {
-	model, err := quickstartModel(c)
+	model, _, err := quickstartForm(c)
 	if err != nil {
-		return err
-	}
-	if _, err := form(c); err != nil {
 		return err
 	}
 	err = s.db.QuickStartFinish(c.Request().Context(), s.groupActorOf(c), req(c).Viewer.Tenant.ID, model)
@@ -227,7 +218,7 @@ func (s *Server) quickstartSwitchRender(c echo.Context, to string, status int, p
 	sw, err := s.db.AdminModelSwitchPreview(c.Request().Context(), req(c).Viewer.Tenant.ID, to)
 	if _, msg, ok := groupRuleOf(err); ok && (msg == "quickstart.error.no_model" || msg == "quickstart.error.already") {
 		// Nothing to switch from, or already there: the steps page is where to go.
-		return seeOther(c, quickstartPath(to))
+		return seeOther(c, views.QuickstartPath(to))
 	}
 	if err != nil {
 		return err

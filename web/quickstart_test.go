@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"hubadmin/store"
+	"hubadmin/views"
 )
 
 const qsCSMEmail = "services.admin@contoso.example"
@@ -137,8 +138,8 @@ func TestQuickstartDelegation(t *testing.T) {
 	// Removing the staff member from the group ends their access on their next request.
 	ga := a.browserAs("global.admin@contoso.example")
 	info, _ := a.db.AdminModel(context.Background(), a.ids.contoso)
-	ga.get(groupPath(info.Group.ID))
-	r = ga.post(groupPath(info.Group.ID)+"/members/remove", url.Values{"email": {"it.lead@contoso.example"}})
+	ga.get(views.AdminGroupPath(info.Group.ID))
+	r = ga.post(views.AdminGroupPath(info.Group.ID)+"/members/remove", url.Values{"email": {"it.lead@contoso.example"}})
 	groupMustStatus(t, "remove staff", r, http.StatusSeeOther)
 	if r := staff.get("/admin"); r.status != http.StatusForbidden {
 		t.Errorf("removed staff, same session, GET /admin: %d, want 403", r.status)
@@ -192,8 +193,8 @@ func TestQuickstartAdministration(t *testing.T) {
 		t.Error("Administration added the typed address instead of the CSM")
 	}
 	ga := a.browserAs("global.admin@contoso.example")
-	ga.get(groupPath(existing))
-	groupMustStatus(t, "remove CSM", ga.post(groupPath(existing)+"/members/remove", url.Values{"email": {qsCSMEmail}}), http.StatusSeeOther)
+	ga.get(views.AdminGroupPath(existing))
+	groupMustStatus(t, "remove CSM", ga.post(views.AdminGroupPath(existing)+"/members/remove", url.Values{"email": {qsCSMEmail}}), http.StatusSeeOther)
 	if r := csm.get("/admin"); r.status != http.StatusForbidden {
 		t.Errorf("CSM removed from the group, same session, GET /admin: %d, want 403", r.status)
 	}

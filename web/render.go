@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"compress/gzip"
 	"net/http"
 	"net/url"
 	"strings"
@@ -17,7 +18,9 @@ import (
 var buffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
 // render writes a component through a pooled buffer: a template error becomes a clean 500
-// instead of half a page (quality.md measured this 26 % faster than streaming, too).
+// instead of half a page (quality.md measured this 26 % faster than streaming, too). A page
+// above gzipMin is sent gzipped to a browser that accepts it: list pages are 27–90 KB of
+// HTML and 3–4 KB gzipped.
 func (s *Server) render(c echo.Context, status int, comp templ.Component) error {
 	buf := buffers.Get().(*bytes.Buffer)
 	buf.Reset()
@@ -25,7 +28,49 @@ func (s *Server) render(c echo.Context, status int, comp templ.Component) error 
 	if err := comp.Render(c.Request().Context(), buf); err != nil {
 		return err
 	}
-	return c.HTMLBlob(status, buf.Bytes())
+	h := c.Response().Header()
+	h.Add(echo.HeaderVary, echo.HeaderAcceptEncoding)
+	if buf.Len() < gzipMin || !acceptsGzip(c.Request().Header.Get(echo.HeaderAcceptEncoding)) {
+		return c.HTMLBlob(status, buf.Bytes())
+	}
+	zbuf := buffers.Get().(*bytes.Buffer)
+	zbuf.Reset()
+	defer buffers.Put(zbuf)
+	zw := gzippers.Get().(*gzip.Writer)
+	defer gzippers.Put(zw)
+	zw.Reset(zbuf)
+	if _, err := zw.Write(buf.Bytes()); err != nil {
+		return err
+	}
+	if err := zw.Close(); err != nil {
+		return err
+	}
+	h.Set(echo.HeaderContentEncoding, "gzip")
+	return c.Blob(status, echo.MIMETextHTMLCharsetUTF8, zbuf.Bytes())
+}
+
+// gzipMin is the smallest page worth compressing: below about one TCP packet, gzip saves no
+// round trip and costs CPU.
+const gzipMin = 1400
+
+// gzippers reuses gzip writers (each holds about 800 KB of tables when new). BestSpeed: pages
+// are small and repetitive, and the CPU matters more here than the last few percent.
+var gzippers = sync.Pool{New: func() any {
+	zw, _ := gzip.NewWriterLevel(nil, gzip.BestSpeed)
+	return zw
+}}
+
+// acceptsGzip reads an Accept-Encoding header: gzip listed, and not with q=0.
+func acceptsGzip(header string) bool {
+	for _, part := range strings.Split(header, ",") {
+		name, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+		if !strings.EqualFold(strings.TrimSpace(name), "gzip") {
+			continue
+		}
+		q := strings.ReplaceAll(strings.TrimSpace(params), " ", "")
+		return q != "q=0" && q != "q=0.0" && q != "q=0.00" && q != "q=0.000"
+	}
+	return false
 }
 
 // page builds the base of every page: one place for title, language, CSRF token, the viewer,

@@ -281,10 +281,11 @@ func (s *Server) authorize(need Need) echo.MiddlewareFunc {
 				if err != nil {
 					return echo.ErrNotFound
 				}
-				ws, err := s.db.Workspace(c.Request().Context(), v.Tenant.ID, wsID)
-				if err != nil {
-					return err // ErrNotFound → 404: another tenant's workspace does not exist here
+				// The request base read the :ws workspace of the current tenant with the access.
+				if v.Workspace == nil || v.Workspace.ID != wsID {
+					return echo.ErrNotFound // another tenant's workspace does not exist here
 				}
+				ws := *v.Workspace
 				rq.Workspace = &ws
 				if need.tenantAdminToo && v.Access.IsTenantAdmin() {
 					return next(c)

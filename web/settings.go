@@ -21,6 +21,9 @@ func (s *Server) renderSettings(c echo.Context, status int, t store.Tenant, stat
 	for _, key := range store.TenantSettings() {
 		d.Settings = append(d.Settings, views.SettingState{Key: key, On: key.Of(t)})
 	}
+	if isHTMX(c) && c.Request().Method == http.MethodPost {
+		return s.render(c, status, views.SettingsSection(s.page(c, "settings.title"), d))
+	}
 	return s.render(c, status, views.SettingsPage(s.page(c, "settings.title"), d))
 }
 

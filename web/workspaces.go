@@ -4,7 +4,6 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -17,9 +16,6 @@ const workspacesPath = "/admin/workspaces"
 
 // workspaceTenant is the id of the tenant the admin acts in: every object is looked up in it.
 func workspaceTenant(c echo.Context) int64 { return req(c).Viewer.Tenant.ID }
-
-// workspacePagePath is the page of one workspace.
-func workspacePagePath(id int64) string { return workspacesPath + "/" + strconv.FormatInt(id, 10) }
 
 // workspaceListFilter reads the list's state from the query string. Unknown sort values fall
 // back to the default, and an over-long search is cut, so any URL shows a list.
@@ -135,7 +131,7 @@ func (s *Server) workspaceCreate(c echo.Context) error {
 		return s.renderWorkspaceForm(c, http.StatusUnprocessableEntity, views.WorkspaceFormData{
 			Name: in.Name, Description: in.Description, AgreementID: in.AgreementID, Submission: token, Errors: errs})
 	}
-	target := workspacePagePath(id)
+	target := views.AdminWorkspacePath(id)
 	switch {
 	case errors.Is(err, store.ErrDuplicate):
 		target = workspacesPath // the first submission made it; its id is not known here
@@ -186,7 +182,7 @@ func (s *Server) workspaceUpdate(c echo.Context) error {
 	if err := s.flash(c, "workspaces.saved"); err != nil {
 		return err
 	}
-	return seeOther(c, workspacePagePath(id))
+	return seeOther(c, views.AdminWorkspacePath(id))
 }
 
 // workspaceDeleteConfirm says what deleting removes and asks for the workspace's name (or, for
@@ -242,7 +238,7 @@ func (s *Server) workspaceSetMSA(c echo.Context) error {
 	if !ok {
 		return echo.ErrBadRequest
 	}
-	next := safeNext(field(v, "next"), workspacePagePath(id))
+	next := safeNext(field(v, "next"), views.AdminWorkspacePath(id))
 	if !on && field(v, "confirm") != "1" {
 		return s.renderWorkspaceMSAOff(c, id, next)
 	}
@@ -268,7 +264,7 @@ func (s *Server) workspaceSetMSA(c echo.Context) error {
 // it works without JavaScript.
 func (s *Server) workspaceMSAOffConfirm(c echo.Context) error {
 	id := paramInt(c, "id")
-	return s.renderWorkspaceMSAOff(c, id, safeNext(c.QueryParam("next"), workspacePagePath(id)))
+	return s.renderWorkspaceMSAOff(c, id, safeNext(c.QueryParam("next"), views.AdminWorkspacePath(id)))
 }
 
 // renderWorkspaceMSAOff shows the confirmation page; on a Premier workspace it says why it
@@ -303,5 +299,5 @@ func (s *Server) workspaceRemoveMSAPerson(c echo.Context) error {
 	if err := s.flash(c, "workspaces.msa.people.removed"); err != nil {
 		return err
 	}
-	return seeOther(c, workspacePagePath(id)+"#msa")
+	return seeOther(c, views.AdminWorkspacePath(id)+"#msa")
 }

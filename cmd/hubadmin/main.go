@@ -49,6 +49,16 @@ func main() {
 		}
 		return
 	}
+	if len(os.Args) > 1 && os.Args[1] == "seed-bench" {
+		if err := seedBenchCommand(os.Args[2:], os.Getenv, os.Stdout, os.Stderr); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return
+			}
+			fmt.Fprintln(os.Stderr, "hubadmin seed-bench:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	cfg, err := parseConfig(os.Args[1:], os.Getenv, os.Stderr)
 	if errors.Is(err, flag.ErrHelp) {
 		return
@@ -162,6 +172,7 @@ func parseCIDRs(s string) ([]*net.IPNet, error) {
 func run(cfg config, logger *slog.Logger, out io.Writer, demoPassword string) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	logger.Info("soft memory limit", "bytes", setMemoryLimit())
 
 	db, err := store.Open(ctx, cfg.dbPath)
 	if err != nil {
@@ -222,8 +233,13 @@ func run(cfg config, logger *slog.Logger, out io.Writer, demoPassword string) er
 	return httpServer.Shutdown(shutdownCtx)
 }
 
-// seedDemo creates the demo world on first start and prints, once, how to sign in.
+// seedDemo creates the demo world on first start and prints, once, how to sign in. It asks
+// first whether a world exists: hashing a password (argon2id, 19 MiB) on every start of an
+// existing database cost memory and time for nothing.
 func seedDemo(ctx context.Context, db *store.DB, out io.Writer, baseURL, demoPassword string) error {
+	if exists, err := db.HasWorld(ctx); err != nil || exists {
+		return err
+	}
 	pw := demoPassword
 	if pw == "" {
 		pw = password.Random(16)

@@ -256,3 +256,23 @@ func (a Access) WorkspaceAdminOf(wsID int64) bool { return wsID > 0 && a.adminOf
 // (product.md §4): they hold Tenant-level admin or Microsoft tenant-level
 // admin.
 func (a Access) IsTenantAdmin() bool { return a.Tenant(TenantAdmin) || a.Tenant(MSTenantAdmin) }
+
+// WorkspacesWith lists the workspaces where one of ps is held by name (a Workspace Admin role,
+// the Services Admin's default workspace, a grant), and says whether a role gives one of them in
+// every workspace. The "People of …" links and "My access" start from it, so they read only
+// the workspaces that qualify.
+func (a Access) WorkspacesWith(ps ...Permission) (ids []int64, every bool) {
+	for _, p := range ps {
+		every = every || len(a.everyWorkspace[p]) > 0
+	}
+	for id, held := range a.workspace {
+		for _, p := range ps {
+			if len(held[p]) > 0 {
+				ids = append(ids, id)
+				break
+			}
+		}
+	}
+	slices.Sort(ids)
+	return ids, every
+}

@@ -5,12 +5,10 @@
 package sessionstore
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
-	"encoding/gob"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -72,33 +70,41 @@ func (s *Store) Get(r *http.Request, name string) (*sessions.Session, error) {
 // New loads the session named by the request's cookie, or returns a new empty one when there is
 // none, it is forged, unknown, or has timed out.
 func (s *Store) New(r *http.Request, name string) (*sessions.Session, error) {
+	sess, _, err := s.Load(r, name)
+	return sess, err
+}
+
+// Load is New that also returns the session's row as the database read it, with the person and
+// their tenants (store.SessionRecord.Person is nil for a new session or one without a person):
+// the middleware builds the viewer from it without reading the person again.
+func (s *Store) Load(r *http.Request, name string) (*sessions.Session, store.SessionRecord, error) {
 	sess := sessions.NewSession(s, name)
 	opts := s.Options
 	sess.Options = &opts
 	sess.IsNew = true
 	c, err := r.Cookie(name)
 	if err != nil {
-		return sess, nil
+		return sess, store.SessionRecord{}, nil
 	}
 	var token string
 	if err := s.codec.Decode(name, c.Value, &token); err != nil || token == "" {
-		return sess, nil // forged or signed with another key: start afresh
+		return sess, store.SessionRecord{}, nil // forged or signed with another key: start afresh
 	}
 	rec, err := s.db.Session(r.Context(), hashToken(token))
 	if errors.Is(err, store.ErrNotFound) {
-		return sess, nil
+		return sess, store.SessionRecord{}, nil
 	}
 	if err != nil {
-		return sess, err
+		return sess, store.SessionRecord{}, err
 	}
 	now := s.Now()
 	if now.Sub(rec.LastSeenAt) > s.Idle || now.Sub(rec.CreatedAt) > s.Absolute {
 		_ = s.db.DeleteSession(r.Context(), rec.ID)
-		return sess, nil
+		return sess, store.SessionRecord{}, nil
 	}
-	values := map[any]any{}
-	if err := gob.NewDecoder(bytes.NewReader(rec.Data)).Decode(&values); err != nil {
-		return sess, nil // unreadable data: treat as no session
+	values, err := decodeValues(rec.Data)
+	if err != nil {
+		return sess, store.SessionRecord{}, nil // unreadable data: treat as no session
 	}
 	sess.Values = values
 	sess.Values[keyCreated] = rec.CreatedAt.UnixNano()
@@ -108,10 +114,10 @@ func (s *Store) New(r *http.Request, name string) (*sessions.Session, error) {
 	if now.Sub(rec.LastSeenAt) > touchEvery {
 		rec.LastSeenAt = now
 		if err := s.db.SaveSession(r.Context(), rec); err != nil {
-			return sess, err
+			return sess, rec, err
 		}
 	}
-	return sess, nil
+	return sess, rec, nil
 }
 
 // Save writes the session and its cookie; a session with MaxAge < 0 is deleted instead.
@@ -144,16 +150,16 @@ func (s *Store) Save(r *http.Request, w http.ResponseWriter, sess *sessions.Sess
 		}
 		values[k] = v
 	}
-	var buf bytes.Buffer
-	if err := gob.NewEncoder(&buf).Encode(values); err != nil {
-		return fmt.Errorf("encode session: %w", err)
+	data, err := encodeValues(values)
+	if err != nil {
+		return err
 	}
 	var personID int64
 	if id, ok := values["person_id"].(int64); ok {
 		personID = id
 	}
 	if err := s.db.SaveSession(r.Context(), store.SessionRecord{
-		ID: hashToken(sess.ID), PersonID: personID, Data: buf.Bytes(), CreatedAt: created, LastSeenAt: now,
+		ID: hashToken(sess.ID), PersonID: personID, Data: data, CreatedAt: created, LastSeenAt: now,
 	}); err != nil {
 		return err
 	}
