@@ -165,6 +165,19 @@ func (l *Localizer) DateTime(t time.Time) string {
 	return t.UTC().Format(l.T("format.datetime")) + " UTC"
 }
 
+// DateTimeIn formats a moment in a time zone, naming the zone ("CET", "MSK"; UTC when loc is
+// nil or UTC). The audit log shows times in the reader's zone this way, UTC on hover.
+func (l *Localizer) DateTimeIn(t time.Time, loc *time.Location) string {
+	if t.IsZero() {
+		return ""
+	}
+	if loc == nil || loc == time.UTC {
+		return l.DateTime(t)
+	}
+	in := t.In(loc)
+	return in.Format(l.T("format.datetime")) + " " + in.Format("MST")
+}
+
 // DateString formats a stored YYYY-MM-DD date; it returns s unchanged if it is not one.
 func (l *Localizer) DateString(s string) string {
 	t, err := time.Parse("2006-01-02", s)

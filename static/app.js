@@ -151,4 +151,42 @@
     if (submits && !hasHtmxRequest(el)) return;
     if (!window.confirm(el.getAttribute("data-confirm"))) cancel(evt);
   }, true);
+
+  // (d) The shell (issue 13). Each is an enhancement: without it the page still works.
+  function enhance() {
+    // Browsers without ::details-content keep a closed <details> shut even on a wide screen:
+    // open the navigation rail there.
+    var rail = document.getElementById("rail");
+    if (rail && !rail.open && !CSS.supports("selector(::details-content)") &&
+        window.matchMedia("(min-width: 56.3rem)").matches) {
+      rail.open = true;
+    }
+    // Table cells without their column's name get it from the header, for the phone cards.
+    document.querySelectorAll("table.data").forEach(function (table) {
+      var heads = table.querySelectorAll("thead th");
+      if (!heads.length) return;
+      table.querySelectorAll("tbody tr").forEach(function (tr) {
+        Array.prototype.forEach.call(tr.children, function (cell, i) {
+          if (!cell.hasAttribute("data-label") && heads[i] && i > 0) {
+            cell.setAttribute("data-label", heads[i].textContent.replace(/\s+/g, " ").trim());
+          }
+        });
+      });
+    });
+    // Offer this browser's time zone in the profile menu when the list lacks it.
+    var zone = document.getElementById("pref-tz");
+    var browserZone = window.Intl && Intl.DateTimeFormat().resolvedOptions().timeZone;
+    if (zone && browserZone && !zone.querySelector('option[value="' + browserZone.replace(/"/g, "") + '"]')) {
+      var opt = document.createElement("option");
+      opt.value = browserZone;
+      opt.textContent = (zone.getAttribute("data-browser-zone-label") || "%ZONE%").replace("%ZONE%", browserZone);
+      zone.insertBefore(opt, zone.options[1] || null);
+    }
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", enhance);
+  } else {
+    enhance();
+  }
+  document.addEventListener("htmx:afterSettle", enhance);
 })();

@@ -342,7 +342,7 @@ func TestAppJSNoEval(t *testing.T) {
 func TestAppCSSClasses(t *testing.T) {
 	css := string(fileBytes(t, "app.css"))
 	classes := []string{
-		"skip-link", "visually-hidden", "site-header", "brand", "header-tools", "tabs", "page",
+		"skip-link", "visually-hidden", "topbar", "brand", "topbar-tools", "rail", "rail-nav", "menu-panel", "page-header", "command-bar", "toast", "btn-quiet", "warning", "tabs", "page",
 		"flash", "alert", "notice", "field", "hint", "field-error", "btn", "btn-secondary",
 		"btn-danger", "btn-link", "btn-small", "switch", "card", "grid-2", "badge", "badge-ok",
 		"badge-warn", "badge-muted", "badge-danger", "toolbar", "pager", "empty", "muted",

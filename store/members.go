@@ -264,8 +264,8 @@ func peopleWhere(tenantID, wsID int64, f PeopleFilter) (string, []any) {
 		args = append(args, term, "email : "+term)
 	} else if q != "" {
 		// One or two characters are below the index's trigrams: read the members.
-		like := containsPattern(q)
-		where += ` AND (p.email LIKE ? ESCAPE '\' OR (` + nameVisibleSQL + ` AND p.display_name LIKE ? ESCAPE '\'))`
+		like := containsPattern(Fold(q))
+		where += ` AND (hub_fold(p.email) LIKE ? ESCAPE '\' OR (` + nameVisibleSQL + ` AND hub_fold(p.display_name) LIKE ? ESCAPE '\'))`
 		args = append(args, like, like)
 	}
 	for _, s := range MemberStatuses {
@@ -321,7 +321,8 @@ func countSearchMatches(ctx context.Context, tx *Tx, tenantID, wsID int64, f Peo
 
 // ftsPhrase quotes a search term as one FTS5 phrase (quotes doubled).
 func ftsPhrase(q string) string {
-	return `"` + strings.ReplaceAll(strings.TrimSpace(q), `"`, `""`) + `"`
+	// The index holds folded text (migration 011): fold the term the same way.
+	return `"` + strings.ReplaceAll(Fold(strings.TrimSpace(q)), `"`, `""`) + `"`
 }
 
 // sortMatchesUpTo is how many search matches a page reads and sorts; above it, the page walks

@@ -25,6 +25,7 @@ type SessionRecord struct {
 	// a signed-in request's base costs one statement less. SaveSession ignores them.
 	Person  *Person
 	Tenants []TenantRef
+	Prefs   Preferences // the person's theme and time zone (issue 13), read in the same statement
 }
 
 // Session loads a session by id, with its person and their tenants, in one statement.
@@ -35,16 +36,18 @@ func (db *DB) Session(ctx context.Context, id string) (SessionRecord, error) {
 		var person sql.NullInt64
 		var pid, microsoft, disabled, version, verified, lastTenant sql.NullInt64
 		var email, name, kind, lang, hash, pcreated sql.NullString
-		var tenants string
+		var tenants, theme, zone string
 		// The tenants are the person's memberships (memberTenantsSQL), by name in Go.
 		err := tx.queryRow(ctx, `SELECT s.id, s.person_id, s.data, s.created_at, s.last_seen_at,
 			p.id, p.email, p.display_name, p.account_kind, p.microsoft, p.language, p.disabled, p.password_hash, p.version, p.created_at,
 			p.mailbox_verified, ifnull(p.last_tenant_id, 0),
 			CASE WHEN p.id IS NULL THEN '[]' ELSE (SELECT json_group_array(json_array(t.id, t.name, t.primary_domain))
-				FROM tenants t WHERE t.id IN (SELECT tm.tenant_id FROM tenant_members tm WHERE tm.person_id = p.id)) END
-			FROM sessions s LEFT JOIN people p ON p.id = s.person_id AND p.disabled = 0 WHERE s.id = ?`, id).
+				FROM tenants t WHERE t.id IN (SELECT tm.tenant_id FROM tenant_members tm WHERE tm.person_id = p.id)) END,
+			ifnull(pp.theme, ''), ifnull(pp.time_zone, '')
+			FROM sessions s LEFT JOIN people p ON p.id = s.person_id AND p.disabled = 0
+			LEFT JOIN person_preferences pp ON pp.person_id = p.id WHERE s.id = ?`, id).
 			Scan(&s.ID, &person, &s.Data, &created, &seen,
-				&pid, &email, &name, &kind, &microsoft, &lang, &disabled, &hash, &version, &pcreated, &verified, &lastTenant, &tenants)
+				&pid, &email, &name, &kind, &microsoft, &lang, &disabled, &hash, &version, &pcreated, &verified, &lastTenant, &tenants, &theme, &zone)
 		if errors.Is(err, sql.ErrNoRows) {
 			return ErrNotFound
 		}
@@ -58,6 +61,7 @@ func (db *DB) Session(ctx context.Context, id string) (SessionRecord, error) {
 				Microsoft: microsoft.Int64 != 0, Language: lang.String, Disabled: disabled.Int64 != 0,
 				PasswordHash: hash.String, Version: version.Int64, CreatedAt: parseTime(pcreated.String),
 				MailboxVerified: verified.Int64 != 0, LastTenantID: lastTenant.Int64}
+			s.Prefs = Preferences{Theme: theme, TimeZone: zone}
 			if s.Tenants, err = parseTenantRefs(tenants); err != nil {
 				return fmt.Errorf("session tenants: %w", err)
 			}

@@ -17,6 +17,7 @@ import (
 // afresh on every request, so a revoked role stops working on the very next one.
 type Viewer struct {
 	Person             Person
+	Prefs              Preferences // theme and time zone (issue 13)
 	Tenant             Tenant
 	Tenants            []TenantRef
 	DefaultWorkspaceID int64
@@ -74,7 +75,10 @@ func (db *DB) LoadViewer(ctx context.Context, personID, tenantID int64) (Viewer,
 		if err := rows.Err(); err != nil {
 			return err
 		}
-		v, err = viewerIn(ctx, tx, p, tenants, tenantID, 0)
+		if v, err = viewerIn(ctx, tx, p, tenants, tenantID, 0); err != nil {
+			return err
+		}
+		v.Prefs, err = personPreferences(ctx, tx, p.ID) // theme and time zone (issue 13)
 		return err
 	})
 	return v, err
@@ -93,6 +97,7 @@ func (db *DB) SessionViewer(ctx context.Context, s SessionRecord, tenantID, wsID
 	err := db.readTx(ctx, func(tx *Tx) error {
 		var err error
 		v, err = viewerIn(ctx, tx, *s.Person, s.Tenants, tenantID, wsID)
+		v.Prefs = s.Prefs
 		return err
 	})
 	return v, err

@@ -502,8 +502,10 @@ const (
 
 // WorkspaceFilter is the state of the workspace list: search, order and position.
 type WorkspaceFilter struct {
-	Search string // part of the name, letter case ignored
+	Search string // part of the name, letter case and diacritics ignored (Fold)
 	Sort   string // WorkspaceSortName (the default) or WorkspaceSortCreated
+	// Lang is the reader's language: names sort by its collation (CollationFor).
+	Lang   string
 	Desc   bool
 	After  string // cursor: the page after this row
 	Before string // cursor: the page before this row
@@ -524,12 +526,13 @@ type WorkspaceSummary struct {
 type workspaceOrder struct {
 	byName bool
 	desc   bool
+	key    string // the sort key column: sort_root or sort_ru (migration 011)
 }
 
 // compare is the condition "row op cursor" in this order's key.
 func (o workspaceOrder) compare(op string) string {
 	if o.byName {
-		return "(w.name_key, w.id) " + op + " (?, ?)"
+		return "(w." + o.key + ", w.id) " + op + " (?, ?)"
 	}
 	return "w.id " + op + " ?"
 }
@@ -564,7 +567,7 @@ func (o workspaceOrder) orderBy(prefix string, reverse bool) string {
 		dir = "DESC"
 	}
 	if o.byName {
-		return prefix + "name_key " + dir + ", " + prefix + "id " + dir
+		return prefix + o.key + " " + dir + ", " + prefix + "id " + dir
 	}
 	return prefix + "id " + dir
 }
@@ -579,7 +582,7 @@ func (o workspaceOrder) cursor(w WorkspaceSummary) Cursor {
 // workspaceLikePattern turns a search into a LIKE pattern matching it anywhere, with LIKE's wildcards
 // escaped so that "100%" finds "100%" and not everything.
 func workspaceLikePattern(search string) string {
-	return containsPattern(nameKey(search))
+	return containsPattern(Fold(strings.TrimSpace(search)))
 }
 
 // ListWorkspaces returns one page of a tenant's workspaces with their agreement and people
@@ -590,7 +593,7 @@ func workspaceLikePattern(search string) string {
 // page (one statement more).
 func (db *DB) ListWorkspaces(ctx context.Context, tenantID int64, f WorkspaceFilter) (ListPage[WorkspaceSummary], error) {
 	var page ListPage[WorkspaceSummary]
-	o := workspaceOrder{byName: f.Sort != WorkspaceSortCreated, desc: f.Desc}
+	o := workspaceOrder{byName: f.Sort != WorkspaceSortCreated, desc: f.Desc, key: "sort_" + CollationFor(f.Lang)}
 	k := readKeyset(f.After, f.Before)
 	err := db.readTx(ctx, func(tx *Tx) error {
 		rows, err := workspacePage(ctx, tx, tenantID, f.Search, o, k)
@@ -622,7 +625,7 @@ func workspacePage(ctx context.Context, tx *Tx, tenantID int64, search string, o
 	where := "w.tenant_id = ?"
 	args := []any{tenantID}
 	if search != "" {
-		where += ` AND w.name_key LIKE ? ESCAPE '\'`
+		where += ` AND w.name_fold LIKE ? ESCAPE '\'`
 		args = append(args, workspaceLikePattern(search))
 	}
 	if k.Has {
@@ -635,7 +638,7 @@ func workspacePage(ctx context.Context, tx *Tx, tenantID int64, search string, o
 	}
 	args = append(args, PageSize+1)
 	rows, err := tx.query(ctx, `WITH pg AS (
-			SELECT `+workspaceColumns+`, a.number, w.name_key FROM workspaces w JOIN agreements a ON a.id = w.agreement_id
+			SELECT `+workspaceColumns+`, a.number, w.`+o.key+` FROM workspaces w JOIN agreements a ON a.id = w.agreement_id
 			WHERE `+where+` ORDER BY `+o.orderBy("w.", k.Backward)+` LIMIT ?)
 		SELECT pg.*, ifnull(pc.people, 0) FROM pg
 		LEFT JOIN (SELECT workspace_id, sum(n) AS people FROM workspace_member_counts
@@ -670,7 +673,7 @@ func workspaceTotal(ctx context.Context, tx *Tx, tenantID int64, search string) 
 	if search == "" {
 		err = tx.queryRow(ctx, `SELECT ifnull((SELECT workspaces FROM workspace_counts WHERE tenant_id = ?), 0)`, tenantID).Scan(&n)
 	} else {
-		err = tx.queryRow(ctx, `SELECT count(*) FROM workspaces w WHERE w.tenant_id = ? AND w.name_key LIKE ? ESCAPE '\'`,
+		err = tx.queryRow(ctx, `SELECT count(*) FROM workspaces w WHERE w.tenant_id = ? AND w.name_fold LIKE ? ESCAPE '\'`,
 			tenantID, workspaceLikePattern(search)).Scan(&n)
 	}
 	if err != nil {

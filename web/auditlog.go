@@ -107,7 +107,7 @@ func (s *Server) auditExport(c echo.Context) error {
 	err := s.db.EachAuditRecord(ctx, v.Tenant.ID, f, func(r store.AuditRecord) error {
 		return w.Write(
 			strconv.FormatInt(r.ID, 10), r.At.UTC().Format(time.RFC3339), r.ActorEmail, r.ActorName, r.Action,
-			locales.T(ctx, auditActionPrefix+r.Action), r.TargetKind, strconv.FormatInt(r.TargetID, 10), r.TargetLabel,
+			views.AuditSentence(ctx, r), r.TargetKind, strconv.FormatInt(r.TargetID, 10), r.TargetLabel,
 			strconv.FormatInt(r.WorkspaceID, 10), r.Before, r.After, views.AuditValue(ctx, r.Before), views.AuditValue(ctx, r.After),
 		)
 	})

@@ -49,9 +49,9 @@ func TestAuditLogShowsChanges(t *testing.T) {
 	tests := []struct {
 		lang, when, rename, setting, change string
 	}{
-		{"en", "Nov 21, 2026 09:00 UTC", "Renamed the tenant", "Changed a tenant setting", "Show personal names in training reports: Off → Show personal names in training reports: On"},
-		{"fr", "21/11/2026 09:00 UTC", "A renommé le client", "A modifié un paramètre du client", "Afficher les noms des personnes dans les rapports de formation : Désactivé → Afficher les noms des personnes dans les rapports de formation : Activé"},
-		{"ru", "21.11.2026 09:00 UTC", "Переименован клиент", "Изменен параметр клиента", "Показывать имена пользователей в отчетах об обучении: Выкл. → Показывать имена пользователей в отчетах об обучении: Вкл."},
+		{"en", "Nov 21, 2026 09:00 UTC", "Tenant renamed from “Contoso” to “Contoso Pharma”", "Tenant setting “Show personal names in training reports” switched On", "Show personal names in training reports: “Off” → “On”"},
+		{"fr", "21/11/2026 09:00 UTC", "Client renommé de « Contoso » en « Contoso Pharma »", "Paramètre du client « Afficher les noms des personnes dans les rapports de formation » : Activé", "Afficher les noms des personnes dans les rapports de formation : « Désactivé » → « Activé »"},
+		{"ru", "21.11.2026 09:00 UTC", "Клиент переименован из «Contoso» в «Contoso Pharma»", "Параметр клиента «Показывать имена пользователей в отчетах об обучении»: Вкл.", "Показывать имена пользователей в отчетах об обучении: «Выкл.» → «Вкл.»"},
 	}
 	for _, tt := range tests {
 		b.lang = tt.lang
@@ -85,7 +85,7 @@ func TestAuditLogShowsChanges(t *testing.T) {
 // auditTestChange is the visible before → after of a row.
 func auditTestChange(row *goquery.Selection) string {
 	var parts []string
-	row.Find(".audit-change > span:not(.visually-hidden)").Each(func(_ int, s *goquery.Selection) { parts = append(parts, strings.TrimSpace(s.Text())) })
+	row.Find(".audit-change > span:not(.visually-hidden), .audit-change li").Each(func(_ int, s *goquery.Selection) { parts = append(parts, strings.TrimSpace(s.Text())) })
 	return strings.Join(parts, " ")
 }
 
@@ -224,7 +224,7 @@ func TestAuditLogExport(t *testing.T) {
 		t.Fatalf("%d CSV rows: %v", len(records), records)
 	}
 	for _, rec := range records[1:] {
-		if rec[4] != "tenant.rename" || rec[5] != "Renamed the tenant" || rec[2] != "global.admin@contoso.example" {
+		if rec[4] != "tenant.rename" || !strings.HasPrefix(rec[5], "Tenant renamed from “") || rec[2] != "global.admin@contoso.example" {
 			t.Errorf("row %v", rec)
 		}
 	}

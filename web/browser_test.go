@@ -488,6 +488,10 @@ func (tb *tab) signInDirect(email string) {
 // signOut presses the header's sign-out button and checks the sign-in page comes back.
 func (tb *tab) signOut() {
 	tb.t.Helper()
+	// Sign out sits in the profile menu (a <details>): open it first, as a person does.
+	if !eval[bool](tb, `!!document.querySelector("header .profile-menu[open]")`) {
+		tb.do(chromedp.Click(chromedp.CSS(`header .profile-menu > summary`), chromedp.NodeVisible))
+	}
 	tb.click(`header form[action="/logout"] button`, 0)
 	tb.wantPath("/login")
 	if n := tb.count(`header form[action="/logout"]`); n != 0 {

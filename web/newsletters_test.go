@@ -115,10 +115,10 @@ func TestNewsletterPageShowsNewslettersAndSubscribers(t *testing.T) {
 	if got := r.count("#subscriptions tbody tr"); got != 2 {
 		t.Errorf("%d rows, want 2", got)
 	}
-	if got := r.text(`nav.tabs[aria-label="Admin Center"] a[aria-current="page"]`); got != "Newsletter" {
+	if got := r.text(`nav.rail-nav[aria-label="Admin Center"] a[aria-current="page"]`); got != "Newsletter" {
 		t.Errorf("current tab %q, want Newsletter", got)
 	}
-	if r.count(`nav.tabs a[href="/admin/newsletter"]`) != 1 {
+	if r.count(`nav.rail-nav a[href="/admin/newsletter"]`) != 1 {
 		t.Error("the Newsletter tab is not in the Admin Center navigation")
 	}
 	if r.count("#subscriptions tbody input[type=checkbox][name=id]") != 2 || r.count("#bulk-unsubscribe button[formaction]") != 2 {

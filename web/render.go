@@ -90,7 +90,7 @@ func (s *Server) page(c echo.Context, titleID string, data ...any) views.Page {
 	if rq.Viewer != nil {
 		p.Viewer = rq.Viewer
 		p.Links = s.personalLinks(c)
-		if rq.Viewer.Access.IsTenantAdmin() && strings.HasPrefix(c.Request().URL.Path, "/admin") {
+		if rq.Viewer.Access.IsTenantAdmin() { // the rail shows the Admin Center on every page
 			p.Nav = s.adminTabs(c)
 		}
 	}

@@ -149,6 +149,7 @@ func (s *Server) routeTable() []Route {
 		// Roles matrix and my access (access.go)
 		{get, "/roles", Public, s.rolesMatrix},
 		{get, "/me/access", SignedIn, s.myAccess},
+		{post, "/me/preferences", SignedIn, s.savePreferences}, // the profile menu (issue 13)
 
 		// Tenant tab (tenants.go)
 		{get, "/admin/tenant", TenantAdmin, s.tenantShow},

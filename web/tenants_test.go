@@ -100,7 +100,7 @@ func TestAdminOverviewListsTheTabs(t *testing.T) {
 	}
 	// The tabs are in the order of the brief, the audit log last of these.
 	var order []string
-	r.doc.Find(`nav.tabs[aria-label="Centre d’administration"] a`).Each(func(_ int, s *goquery.Selection) {
+	r.doc.Find(`nav.rail-nav[aria-label="Centre d’administration"] a`).Each(func(_ int, s *goquery.Selection) {
 		order = append(order, s.AttrOr("href", ""))
 	})
 	if got := strings.Join(order, " "); !strings.Contains(got, "/admin/tenant /admin/global-admins /admin/settings /admin/management") ||

@@ -42,6 +42,7 @@ func workspaceListFilter(q url.Values) (store.WorkspaceFilter, string) {
 // workspacesList is the Workspaces tab: search, sort and keyset pages, all in the URL.
 func (s *Server) workspacesList(c echo.Context) error {
 	f, sortValue := workspaceListFilter(c.QueryParams())
+	f.Lang = req(c).Loc.Lang // names in the reader's collation
 	page, err := s.db.ListWorkspaces(c.Request().Context(), workspaceTenant(c), f)
 	if err != nil {
 		return err
@@ -52,6 +53,11 @@ func (s *Server) workspacesList(c echo.Context) error {
 	}
 	d := views.WorkspaceListData{Search: f.Search, Sort: sortValue, Page: page,
 		Back: c.Request().URL.RequestURI(), ClearHref: listURL(workspacesPath, state, "q", "")}
+	nameSort := "name"
+	if sortValue == "name" {
+		nameSort = "name_desc"
+	}
+	d.NameSortHref = listURL(workspacesPath, state, "sort", nameSort)
 	if page.Prev != "" {
 		d.PrevHref = listURL(workspacesPath, state, "before", page.Prev)
 	}

@@ -60,7 +60,7 @@ func TestWorkspacesList(t *testing.T) {
 	if got := r.count("#workspaces tbody tr"); got != 3 {
 		t.Errorf("%d rows, want Contoso's 3 workspaces", got)
 	}
-	if got := r.text(`nav.tabs a[aria-current="page"][href="/admin/workspaces"]`); got != "Workspaces" {
+	if got := r.text(`nav.rail-nav a[aria-current="page"][href="/admin/workspaces"]`); got != "Workspaces" {
 		t.Errorf("current Workspaces tab = %q, want it marked current", got)
 	}
 	if got := r.text("#ws-count"); got != "3 workspaces" {
@@ -83,7 +83,7 @@ func TestWorkspacesList(t *testing.T) {
 		if got := r.text(sel + " th a"); got != want.name {
 			t.Errorf("row %d name = %q, want %q", want.id, got, want.name)
 		}
-		if got := r.text(sel + " [data-agreement]"); !strings.HasSuffix(got, want.agreement) {
+		if got := r.text(sel + " [data-agreement]"); !strings.HasPrefix(got, want.agreement) {
 			t.Errorf("%s agreement = %q, want %s", want.name, got, want.agreement)
 		}
 		if got, _ := r.doc.Find(sel + " [data-people]").Attr("data-people"); got != want.people {
@@ -114,8 +114,8 @@ func TestWorkspacesList(t *testing.T) {
 
 	// Fabrikam's Global Admin sees Fabrikam's workspace only.
 	f := a.browserFor(fabrikamAdm).get("/admin/workspaces")
-	if got := f.count("#workspaces tbody tr"); got != 1 || f.text("#workspaces th a") != "Fabrikam" {
-		t.Errorf("Fabrikam's list: %d rows, first %q; want only Fabrikam", got, f.text("#workspaces th a"))
+	if got := f.count("#workspaces tbody tr"); got != 1 || f.text("#workspaces tbody th a") != "Fabrikam" {
+		t.Errorf("Fabrikam's list: %d rows, first %q; want only Fabrikam", got, f.text("#workspaces tbody th a"))
 	}
 }
 
@@ -165,7 +165,7 @@ func TestWorkspacesListSearchSortAndPages(t *testing.T) {
 		t.Error("the search form carries a cursor")
 	}
 	searched := b.get("/admin/workspaces?q=LABS&sort=created_desc")
-	if got := searched.count("#workspaces tbody tr"); got != 1 || searched.text("#workspaces th a") != "Contoso Labs" {
+	if got := searched.count("#workspaces tbody tr"); got != 1 || searched.text("#workspaces tbody th a") != "Contoso Labs" {
 		t.Errorf("search LABS: %d rows, want Contoso Labs", got)
 	}
 	if v, _ := searched.doc.Find("#f-q").Attr("value"); v != "LABS" {

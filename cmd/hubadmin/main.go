@@ -43,6 +43,15 @@ func main() {
 	if len(os.Args) > 1 && os.Args[1] == "audit" {
 		os.Exit(auditCommand(context.Background(), os.Args[2:], os.Getenv, os.Stdout))
 	}
+	if len(os.Args) > 1 && os.Args[1] == "reset-password" {
+		if err := resetPassword(os.Args[2:], os.Getenv, os.Stdin, os.Stdout); err != nil {
+			if !errors.Is(err, flag.ErrHelp) {
+				fmt.Fprintln(os.Stderr, "hubadmin reset-password:", err)
+			}
+			os.Exit(2)
+		}
+		return
+	}
 	if len(os.Args) > 1 && os.Args[1] == "seed-bench" {
 		if err := seedBenchCommand(os.Args[2:], os.Getenv, os.Stdout, os.Stderr); err != nil {
 			if errors.Is(err, flag.ErrHelp) {
