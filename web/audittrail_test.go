@@ -193,7 +193,7 @@ func TestMicrosoftTransparencyPage(t *testing.T) {
 	if lines != 1 {
 		t.Errorf("export: %d lines, want 1", lines)
 	}
-	if csv := g.get("/admin/audit/microsoft/export?format=csv"); !strings.HasPrefix(csv.body, "id,tenant_id,at,") || strings.Count(csv.body, "\n") != 2 {
+	if csv := g.get("/admin/audit/microsoft/export?format=csv"); !strings.HasPrefix(csv.body, `"id","tenant_id","at",`) || strings.Count(csv.body, "\n") != 2 {
 		t.Errorf("csv export:\n%s", csv.body)
 	}
 	if bad := g.get("/admin/audit/microsoft/export?format=xml"); bad.status != http.StatusUnprocessableEntity {

@@ -49,6 +49,13 @@ var auditSamples = map[string][2]string{
 	"workspace.update":            {`{"name":"Labs","description":"","agreement":"P-2000-2026","msa_exception":false}`, `{"name":"Labs","description":"Lab work","agreement":"U-1000-2026","msa_exception":false}`},
 	"workspace.delete":            {`{"name":"Labs","description":"","agreement":"P-2000-2026","msa_exception":true,"members":4,"grants":2,"admin_roles":1,"pending_invitations":0}`, ""},
 	"workspace.msa_exception":     {`{"msa_exception":true}`, `{"msa_exception":false}`},
+	"agreement.seats":             {`{"support_contact_seats":5}`, `{"support_contact_seats":6}`},
+	"tenant.csm":                  {"", "services.admin@contoso.example"},
+	"cloud_asset.add":             {"", `{"kind":"azure_subscription","name":"Prod","id":"3f2504e0-4f89-11d3-9a0c-0305e82c3301","visible":false}`},
+	"cloud_asset.remove":          {`{"kind":"m365_tenant","name":"Contoso M365","id":"3f2504e0-4f89-11d3-9a0c-0305e82c3301","visible":true}`, ""},
+	"cloud_asset.visibility":      {`{"visible":false}`, `{"visible":true}`},
+	"audit.retention":             {`{"retention_days":365}`, `{"retention_days":730}`},
+	"audit.purge":                 {"", `{"from":"2025-01-01T00:00:00.000000000Z","to":"2025-06-30T00:00:00.000000000Z","count":1200,"checkpoint_hash":"93b2abd465cf59cb9f3e612fc7c5a965513e1610d9200b36a43c3d6c7ebc3831","retention_days":365}`},
 	"workspace.msa_person_remove": {`{"workspace":"Contoso Sandbox","status":"active","grants":["training"],"workspace_admin":false}`, ""},
 }
 
