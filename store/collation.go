@@ -110,14 +110,14 @@ func Fold(s string) string {
 		b.WriteRune(r)
 		prev = r
 	}
-	c := folders.Get().(cases.Caser)
+	c := folders.Get().(*cases.Caser)
 	defer folders.Put(c)
 	return c.String(norm.NFC.String(b.String()))
 }
 
 // folders reuses case folders: making one costs more than folding a name, and one must not be
 // used by two goroutines at once.
-var folders = sync.Pool{New: func() any { return cases.Fold() }}
+var folders = sync.Pool{New: func() any { c := cases.Fold(); return &c }}
 
 func isASCII(s string) bool {
 	for i := 0; i < len(s); i++ {

@@ -2,7 +2,6 @@ package web
 
 import (
 	"net/http"
-	"strconv"
 
 	"github.com/labstack/echo/v4"
 
@@ -23,10 +22,6 @@ var (
 	needCloudView   = TenantAny(perm.ViewCSRVDashboard, perm.ManageCSRVDashboard)
 	needCloudManage = TenantAny(perm.ManageCSRVDashboard)
 )
-
-func cloudAssetPath(id int64, action string) string {
-	return cloudPath + "/assets/" + strconv.FormatInt(id, 10) + "/" + action
-}
 
 // cloudShow is the page: the assets with their Visible switches and history, and the add form.
 func (s *Server) cloudShow(c echo.Context) error {
