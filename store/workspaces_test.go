@@ -756,11 +756,11 @@ func TestWorkspaceListOf10000(t *testing.T) {
 	}
 }
 
-// wsLastPageCursor is the cursor of the row just before the list's last PageSize rows by name.
+// wsLastPageCursor is the cursor of the row just before the list's last PageSize rows in the default (root) collation order, the key the list pages by (migration 011).
 func wsLastPageCursor(t testing.TB, db *DB, tenantID int64) string {
 	t.Helper()
 	var c Cursor
-	if err := db.read.QueryRow(`SELECT name_key, id FROM workspaces WHERE tenant_id = ? ORDER BY name_key DESC, id DESC LIMIT 1 OFFSET ?`,
+	if err := db.read.QueryRow(`SELECT sort_root, id FROM workspaces WHERE tenant_id = ? ORDER BY sort_root DESC, id DESC LIMIT 1 OFFSET ?`,
 		tenantID, PageSize).Scan(&c.Key, &c.ID); err != nil {
 		t.Fatal(err)
 	}
